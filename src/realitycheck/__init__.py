@@ -1,0 +1,7 @@
+"""realitycheck: check AI-written code changes against reality."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__"]

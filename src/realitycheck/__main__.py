@@ -1,0 +1,5 @@
+"""`python -m realitycheck`."""
+
+from realitycheck.cli.main import main
+
+main()

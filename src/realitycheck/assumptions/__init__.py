@@ -1,0 +1,1 @@
+"""Assumptions: the ledger an AI change carries, what mining finds, checks against the corpus."""

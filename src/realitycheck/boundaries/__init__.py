@@ -1,0 +1,1 @@
+"""Boundaries: places a model may not change without a human owner."""

@@ -1,0 +1,1 @@
+"""The corpus: real recorded inputs and outputs, redacted, stored as Parquet segments."""

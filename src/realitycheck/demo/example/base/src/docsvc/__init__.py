@@ -1,0 +1,1 @@
+"""docsvc: extract text from documents, react to pull requests, serve documents over HTTP."""

@@ -1,0 +1,25 @@
+"""Pull-request webhooks: record which pull requests were opened or updated."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def handle(payload: dict[str, Any]) -> dict[str, Any]:
+    """React to one `pull_request` webhook delivery."""
+    action = payload.get("action")
+    if action not in ("opened", "synchronize", "reopened"):
+        return {"ignored": action}
+    return process(payload["pull_request"])
+
+
+def process(pr: dict[str, Any]) -> dict[str, Any]:
+    """The summary we keep of a pull request, now with where it comes from and who wrote it."""
+    head = pr["head"]
+    return {
+        "number": pr["number"],
+        "title": pr["title"],
+        "author": pr["user"]["login"],
+        "source_repo": head["repo"]["full_name"],
+        "draft": pr.get("draft", False),
+    }

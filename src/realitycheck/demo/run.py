@@ -1,0 +1,35 @@
+"""Run the demo: build the story in a folder, then `verify` it."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from realitycheck.core.events import Events
+from realitycheck.core.report import Report
+from realitycheck.demo.story import DemoContext, build
+from realitycheck.pipeline import VerifyOptions, verify
+
+
+def default_cache() -> Path:
+    """Where downloads the demo needs are kept between runs."""
+    return Path.home() / ".cache" / "realitycheck"
+
+
+def run_demo(
+    workdir: Path | None,
+    *,
+    cache: Path | None = None,
+    events: Events | None = None,
+    say: Callable[[str], None] = print,
+) -> tuple[DemoContext, Report]:
+    """Build the example repository (in `workdir`, or a temporary folder) and verify it."""
+    events = events or Events()
+    if workdir is None:
+        workdir = Path(tempfile.mkdtemp(prefix="realitycheck-demo-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    ctx = DemoContext(workdir=workdir, cache=cache or default_cache(), events=events, say=say)
+    build(ctx)
+    report = verify(VerifyOptions(repo=ctx.root, base="main", head="HEAD"), events=events)
+    return ctx, report

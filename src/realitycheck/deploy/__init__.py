@@ -1,0 +1,1 @@
+"""Deploy treatment: the risk tier of a change."""

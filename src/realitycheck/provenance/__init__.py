@@ -1,0 +1,1 @@
+"""Provenance: which commits and which changed lines a model wrote."""

@@ -1,0 +1,1 @@
+"""Differential replay of the corpus through the base and the head revision."""
