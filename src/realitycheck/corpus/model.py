@@ -43,3 +43,25 @@ class Sample(BaseModel):
 def is_blob_ref(value: object) -> bool:
     """Whether a JSON value is a reference into the blob store."""
     return isinstance(value, dict) and isinstance(value.get(BLOB_KEY), str)
+
+
+def canonical_json(value: Any) -> str:
+    """JSON with sorted keys and no spaces: equal values give equal text."""
+    import json
+
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def input_hash(target: str, input: dict[str, Any]) -> str:
+    """The content hash of a target and an input, for deduplication and base/head matching."""
+    import hashlib
+
+    return hashlib.sha256(canonical_json([target, input]).encode()).hexdigest()
+
+
+def new_sample_id() -> str:
+    """A unique, roughly time-ordered sample id (`s_` + 20 hex digits)."""
+    import os
+    import time
+
+    return f"s_{time.time_ns() // 1000:013x}{os.urandom(4).hex()[:7]}"

@@ -1,0 +1,1 @@
+"""Benchmarks: each `bench_*.py` module measures one capability against a reference."""
