@@ -8,7 +8,7 @@ from pathlib import Path
 
 from realitycheck.core.events import Events
 from realitycheck.core.report import Report
-from realitycheck.demo.story import DemoContext, build
+from realitycheck.demo.story import DemoContext, after_verify, build
 from realitycheck.pipeline import VerifyOptions, verify
 
 
@@ -32,4 +32,6 @@ def run_demo(
     ctx = DemoContext(workdir=workdir, cache=cache or default_cache(), events=events, say=say)
     build(ctx)
     report = verify(VerifyOptions(repo=ctx.root, base="main", head="HEAD"), events=events)
+    for chapter in after_verify():
+        chapter(ctx, report)
     return ctx, report

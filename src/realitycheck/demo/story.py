@@ -9,8 +9,10 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from realitycheck.core.events import Events
+from realitycheck.core.report import Report
 from realitycheck.demo.repo import RepoBuilder
 
 EXAMPLE = Path(__file__).parent / "example"
@@ -57,13 +59,23 @@ STEPS: tuple[str, ...] = (
 )
 
 
+# Chapters told after the first `verify`; each receives the context and that report.
+AFTER_VERIFY: tuple[str, ...] = ()
+
+
+def _load(spec: str) -> Any:
+    module, _, attr = spec.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
 def steps() -> list[Step]:
     """The story's steps, imported."""
-    out: list[Step] = []
-    for spec in STEPS:
-        module, _, attr = spec.partition(":")
-        out.append(getattr(importlib.import_module(module), attr))
-    return out
+    return [_load(spec) for spec in STEPS]
+
+
+def after_verify() -> list[Callable[[DemoContext, Report], None]]:
+    """The chapters told after the first `verify`, imported."""
+    return [_load(spec) for spec in AFTER_VERIFY]
 
 
 def build(ctx: DemoContext) -> DemoContext:
