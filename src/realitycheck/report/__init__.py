@@ -22,6 +22,8 @@ FORMATS: dict[str, str] = {
     "text": "realitycheck.report.terminal:render",
     "markdown": "realitycheck.report.markdown:render",
     "json": "realitycheck.report.json_report:render",
+    "junit": "realitycheck.report.junit:render",
+    "html": "realitycheck.report.html_report:render",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -63,8 +64,9 @@ def load_config(
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        msg = str(exc).split(" (at line")[0]
+        found = re.search(r"\(at line (\d+)", str(exc))
+        line = int(found[1]) if found else getattr(exc, "lineno", None)
+        msg = str(exc).split(" (at ")[0]
         raise ConfigError(f"not valid TOML: {msg}", path=path, line=line) from None
     prefix: tuple[str, ...] = ()
     if path.name == "pyproject.toml":
