@@ -31,6 +31,19 @@ class Evidence(BaseModel):
     confidence: float = Field(ge=0.0, le=1.0)
 
 
+class LineSpan(BaseModel):
+    """Consecutive changed lines with one origin, one commit and one reason."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: int
+    end: int
+    origin: Origin
+    commit: str | None = None
+    source: str = Field(description="commit | git-ai-note | agent-trace | outside-range | none")
+    detail: str = ""
+
+
 class CommitProvenance(BaseModel):
     """The verdict on one commit of the range."""
 
@@ -43,6 +56,19 @@ class CommitProvenance(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
     merge: bool = False
     warnings: list[str] = Field(default_factory=list)
+    root: bool = False
+    committed_at: int = 0
+    line_default: Origin | None = Field(
+        default=None,
+        description="Origin of this commit's lines that no note or trace covers "
+        "(the verdict from commit-wide evidence only); None means the verdict.",
+    )
+    notes: list[str] = Field(default_factory=list, description="Plain words on special cases.")
+
+    @property
+    def default_origin(self) -> Origin:
+        """The origin of this commit's changed lines when nothing line-level says otherwise."""
+        return self.line_default if self.line_default is not None else self.verdict
 
 
 class FileProvenance(BaseModel):
@@ -57,6 +83,9 @@ class FileProvenance(BaseModel):
     unknown: list[Range] = Field(default_factory=list)
     commits: dict[int, str] = Field(default_factory=dict, description="changed line -> commit sha")
     note: str | None = None
+    spans: list[LineSpan] = Field(
+        default_factory=list, description="Why each changed line has its origin."
+    )
 
     def origin_of(self, line: int) -> Origin | None:
         """The origin of a changed line, or None when the line did not change."""
@@ -78,6 +107,9 @@ class ProvenanceResult(BaseModel):
     commits: list[CommitProvenance] = Field(default_factory=list)
     files: list[FileProvenance] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    labels: list[str] = Field(default_factory=list, description="Pull-request labels considered.")
+    notes: list[str] = Field(default_factory=list, description="Plain words on special cases.")
+    registry_version: int = 0
 
     def file(self, path: str) -> FileProvenance | None:
         """The provenance of one changed file."""
@@ -106,6 +138,25 @@ class ProvenanceResult(BaseModel):
     def ai_commits(self) -> list[str]:
         """The ids of commits whose verdict is `ai`."""
         return [c.sha for c in self.commits if c.verdict is Origin.AI]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Changed lines per origin."""
+        return {o.value: self.count(o) for o in Origin}
+
+    @property
+    def tools(self) -> list[str]:
+        """The tools of the AI commits, most frequent first."""
+        seen: dict[str, int] = {}
+        for commit in self.commits:
+            if commit.verdict is Origin.AI:
+                for tool in commit.tools:
+                    seen[tool] = seen.get(tool, 0) + 1
+        return sorted(seen, key=lambda t: (-seen[t], t))
+
+    def commit(self, sha: str) -> CommitProvenance | None:
+        """The provenance of one commit of the range."""
+        return next((c for c in self.commits if c.sha == sha), None)
 
     @property
     def is_ai_change(self) -> bool:
