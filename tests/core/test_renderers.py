@@ -113,3 +113,38 @@ def test_file_output_is_atomic(
         render_report(sample_report, "markdown", target)
     assert target.read_text() == before
     assert sorted(p.name for p in target.parent.iterdir()) == ["report.json"]
+
+
+def test_special_files_are_written_through_not_replaced(
+    sample_report: Report, tmp_path: Path
+) -> None:
+    import os
+    import stat
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        render_report(sample_report, "json", fifo)
+        assert stat.S_ISFIFO(fifo.stat().st_mode)
+        assert json.loads(os.read(reader, 1 << 20).decode())["verdict"] == "fail"
+    finally:
+        os.close(reader)
+    render_report(sample_report, "json", Path("/dev/null"))
+    assert stat.S_ISCHR(Path("/dev/null").stat().st_mode)
+    with pytest.raises(RealityCheckError, match="is a directory"):
+        render_report(sample_report, "json", tmp_path)
+
+
+def test_terminal_text_is_not_markup(sample_report: Report) -> None:
+    odd = sample_report.model_copy(deep=True)
+    odd.stages[1].blocks.append(
+        odd.stages[1]
+        .blocks[2]
+        .model_copy(
+            update={"title": "[bold]t[/]", "columns": ["[x]"], "rows": [["copilot[bot]", "[/]"]]}
+        )
+    )
+    odd.stages[1].summary = "route [a-z-]+ changed [/]"
+    text = renderer("text")(odd)
+    assert "copilot[bot]" in text and "[a-z-]+" in text and "[bold]t[/]" in text

@@ -24,6 +24,7 @@ FORMATS: dict[str, str] = {
     "json": "realitycheck.report.json_report:render",
     "junit": "realitycheck.report.junit:render",
     "html": "realitycheck.report.html_report:render",
+    "sarif": "realitycheck.report.sarif:render",
 }
 
 
@@ -51,7 +52,17 @@ def render_report(
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write a file through a temporary name and a rename, so readers never see half of it."""
+    """Write a file through a temporary name and a rename, so readers never see half of it.
+
+    Devices and pipes (`/dev/null`, `/dev/stdout`, a FIFO) are written straight through: renaming
+    over them would replace a special file with a regular one.
+    """
+    if path.exists() and not path.is_file():
+        if path.is_dir():
+            raise RealityCheckError("is a directory, not a file", path=path)
+        with path.open("w", encoding="utf-8") as fh:
+            fh.write(text if text.endswith("\n") else text + "\n")
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:

@@ -27,6 +27,11 @@ _WORD_STYLE = {"passed": "green", "failed": "red", "skipped": "dim", "error": "y
 MAX_ROWS = 40
 
 
+def _plain(text: str | None) -> Text | None:
+    """Report text is data, never rich markup."""
+    return Text(text) if text is not None else None
+
+
 def _blocks(blocks: list[Block]) -> list[RenderableType]:
     out: list[RenderableType] = []
     for block in blocks:
@@ -37,19 +42,19 @@ def _blocks(blocks: list[Block]) -> list[RenderableType]:
                 out.append(Text(block.title, style="bold"))
             out += [Text(f"  • {item}") for item in block.items]
         elif isinstance(block, Table):
-            table = RichTable(title=block.title, title_justify="left", show_lines=False)
+            table = RichTable(title=_plain(block.title), title_justify="left", show_lines=False)
             for col in block.columns:
-                table.add_column(col, overflow="fold")
+                table.add_column(Text(col), overflow="fold")
             for row in block.rows[:MAX_ROWS]:
-                table.add_row(*row)
+                table.add_row(*(Text(cell) for cell in row))  # text, not markup
             if len(block.rows) > MAX_ROWS:
                 table.caption = f"… {len(block.rows) - MAX_ROWS} more rows in the JSON report"
             out.append(table)
         elif isinstance(block, SideBySide):
-            table = RichTable(title=block.title, title_justify="left", expand=True)
-            table.add_column(block.left_title, overflow="fold", ratio=1)
-            table.add_column(block.right_title, overflow="fold", ratio=1)
-            table.add_row(block.left, block.right)
+            table = RichTable(title=_plain(block.title), title_justify="left", expand=True)
+            table.add_column(Text(block.left_title), overflow="fold", ratio=1)
+            table.add_column(Text(block.right_title), overflow="fold", ratio=1)
+            table.add_row(Text(block.left), Text(block.right))
             out.append(table)
         elif isinstance(block, Details):
             out.append(Text(block.summary, style="bold"))
@@ -90,7 +95,7 @@ def renderables(report: Report) -> list[RenderableType]:
     for stage in report.stages:
         _, word = stage_state(stage)
         summary = stage.summary if stage.status.value == "ran" else (stage.reason or "")
-        overview.add_row(stage.title, Text(word, style=_WORD_STYLE[word]), summary)
+        overview.add_row(Text(stage.title), Text(word, style=_WORD_STYLE[word]), Text(summary))
     out.append(overview)
     out += [_stage(s) for s in report.stages if s.status.value == "ran"]
     return out
