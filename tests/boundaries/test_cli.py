@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -16,11 +15,6 @@ from realitycheck.pipeline.stages.boundaries import STAGE
 
 from .conftest import CLAUDE, validate_sarif
 from .fake_github import TOKEN, FakeGitHub, review
-
-needs_provenance = pytest.mark.skipif(
-    importlib.util.find_spec("realitycheck.provenance.analyze") is None,
-    reason="the provenance capability (realitycheck.provenance.analyze) is not in this tree yet",
-)
 
 API = """from fastapi import FastAPI
 from pydantic import BaseModel
@@ -61,7 +55,6 @@ def project(repo: RepoBuilder) -> RepoBuilder:
     return repo
 
 
-@needs_provenance
 def test_text_report_names_boundary_owner_and_next_step(
     project: RepoBuilder, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -72,7 +65,6 @@ def test_text_report_names_boundary_owner_and_next_step(
     assert f"review commit {project.head()[:7]}" in " ".join(out.split())
 
 
-@needs_provenance
 def test_json_report_has_the_design_fields(
     project: RepoBuilder, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -89,7 +81,6 @@ def test_json_report_has_the_design_fields(
     assert doc["boundaries"]["codeowners"]["path"] == "CODEOWNERS"
 
 
-@needs_provenance
 def test_sarif_of_a_real_run_is_valid(
     project: RepoBuilder, capsys: pytest.CaptureFixture[str], sarif_schema: dict[str, Any]
 ) -> None:
@@ -101,7 +92,6 @@ def test_sarif_of_a_real_run_is_valid(
     assert results[0]["level"] == "error"
 
 
-@needs_provenance
 def test_verify_markdown_has_the_boundaries_section(
     project: RepoBuilder, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -111,7 +101,6 @@ def test_verify_markdown_has_the_boundaries_section(
     assert "| routes: DocumentOut | src/svc/api.py:9 | AI | @example-org/api-owners |" in out
 
 
-@needs_provenance
 def test_approval_from_the_api_lets_the_gate_pass(
     project: RepoBuilder,
     github: FakeGitHub,
@@ -138,7 +127,6 @@ def test_approval_from_the_api_lets_the_gate_pass(
     assert doc["boundaries"]["approval_source"] == "GitHub pull request example-org/svc#12"
 
 
-@needs_provenance
 def test_rejected_token_fails_closed_with_advice(
     project: RepoBuilder, github: FakeGitHub, capsys: pytest.CaptureFixture[str]
 ) -> None:

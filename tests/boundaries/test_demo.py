@@ -3,10 +3,7 @@ passing once they approve (through the loopback stand-in for GitHub's API)."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-
-import pytest
 
 from realitycheck.core.events import Events
 from realitycheck.demo.steps.approval import approved_by_owner
@@ -16,10 +13,6 @@ from realitycheck.pipeline import VerifyOptions, verify
 from realitycheck.pipeline.registry import registered_stages
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("realitycheck.provenance.analyze") is None,
-    reason="the provenance capability (realitycheck.provenance.analyze) is not in this tree yet",
-)
 def test_boundaries_chapter(tmp_path: Path) -> None:
     said: list[str] = []
     ctx = DemoContext(workdir=tmp_path, cache=tmp_path / "cache", events=Events(), say=said.append)
