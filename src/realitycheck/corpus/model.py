@@ -8,13 +8,23 @@ live in the blob store and appear in the JSON as a reference:
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime, timezone
 from typing import Any, Literal
 
+import orjson
 from pydantic import BaseModel, Field
 
 SEGMENT_FORMAT_VERSION = 1  # Format versions: 1 (first). Kept in each segment's metadata.
 BLOB_KEY = "$blob"
+# Canonical JSON: sorted keys, compact, UTF-8; non-string keys as strings; odd values via str().
+_CANONICAL = (
+    orjson.OPT_SORT_KEYS
+    | orjson.OPT_NON_STR_KEYS
+    | orjson.OPT_PASSTHROUGH_DATETIME
+    | orjson.OPT_PASSTHROUGH_DATACLASS
+)
 
 SampleKind = Literal["http", "function"]
 
@@ -45,18 +55,24 @@ def is_blob_ref(value: object) -> bool:
     return isinstance(value, dict) and isinstance(value.get(BLOB_KEY), str)
 
 
+def canonical_bytes(value: Any) -> bytes:
+    """UTF-8 JSON with sorted keys and no spaces: equal values give equal bytes."""
+    try:
+        return orjson.dumps(value, option=_CANONICAL, default=str)
+    except (TypeError, orjson.JSONEncodeError):  # integers beyond 64 bits, lone surrogates
+        return json.dumps(
+            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+        ).encode("utf-8", "surrogatepass")
+
+
 def canonical_json(value: Any) -> str:
     """JSON with sorted keys and no spaces: equal values give equal text."""
-    import json
-
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return canonical_bytes(value).decode("utf-8", "surrogatepass")
 
 
 def input_hash(target: str, input: dict[str, Any]) -> str:
     """The content hash of a target and an input, for deduplication and base/head matching."""
-    import hashlib
-
-    return hashlib.sha256(canonical_json([target, input]).encode()).hexdigest()
+    return hashlib.sha256(canonical_bytes([target, input])).hexdigest()
 
 
 def new_sample_id() -> str:
@@ -65,3 +81,24 @@ def new_sample_id() -> str:
     import time
 
     return f"s_{time.time_ns() // 1000:013x}{os.urandom(4).hex()[:7]}"
+
+
+class TargetSummary(BaseModel):
+    """How much a corpus holds for one target, and whether the change touches its code."""
+
+    target: str
+    kind: SampleKind
+    samples: int
+    distinct_inputs: int
+    touched: bool = False
+
+
+class CorpusSummary(BaseModel):
+    """What the corpus a change is checked against holds (the `corpus` stage's result)."""
+
+    root: str
+    samples: int
+    targets: list[TargetSummary] = Field(default_factory=list)
+    first: datetime | None = None
+    last: datetime | None = None
+    dropped: int = 0

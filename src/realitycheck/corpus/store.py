@@ -185,20 +185,11 @@ class Corpus:
     def write_table(self, table: pa.Table) -> Path:
         """Write an Arrow table in the segment schema as one new segment, atomically."""
         self.segments_dir.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
-        final = self.segments_dir / f"seg-{stamp}-{os.urandom(4).hex()}.parquet"
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-seg-", suffix=".parquet", dir=self.segments_dir)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pq.write_table(table.cast(SCHEMA), fh, compression="zstd")
-                fh.flush()
-                os.fsync(fh.fileno())
-            Path(tmp).replace(final)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        fsync_dir(self.segments_dir)
-        return final
+        return write_segment(self.segments_dir, table)
+
+    def stage(self) -> Staging:
+        """A staging area: segments written there appear in the corpus only when published."""
+        return Staging(self)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -266,6 +257,63 @@ class Corpus:
         else:
             row = con.execute("SELECT count(*) FROM samples WHERE target = ?", [target]).fetchone()
         return int(row[0]) if row else 0
+
+
+class Staging:
+    """Segments written aside (invisible to readers) and published together, or discarded."""
+
+    def __init__(self, corpus: Corpus) -> None:
+        self.corpus = corpus
+        self.dir = corpus.segments_dir / f".staging-{os.getpid()}-{os.urandom(4).hex()}"
+        self.paths: list[Path] = []
+
+    def write_table(self, table: pa.Table) -> Path:
+        """Write one segment into the staging folder, atomically."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        path = write_segment(self.dir, table)
+        self.paths.append(path)
+        return path
+
+    def publish(self) -> list[Path]:
+        """Move every staged segment into the corpus; each appears whole or not at all."""
+        published = []
+        for path in self.paths:
+            final = self.corpus.segments_dir / path.name
+            path.replace(final)
+            published.append(final)
+        fsync_dir(self.corpus.segments_dir)
+        self.paths = []
+        self.discard()
+        return published
+
+    def discard(self) -> None:
+        """Remove whatever is still staged."""
+        for path in self.paths:
+            path.unlink(missing_ok=True)
+        self.paths = []
+        if self.dir.is_dir():
+            for leftover in self.dir.iterdir():
+                leftover.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                self.dir.rmdir()
+
+
+def write_segment(folder: Path, table: pa.Table) -> Path:
+    """Write a table as a new segment file in `folder`: temporary name, fsync, rename."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+    final = folder / f"seg-{stamp}-{os.urandom(4).hex()}.parquet"
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-seg-", suffix=".parquet", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pq.write_table(table.cast(SCHEMA), fh, compression="zstd")
+            fh.flush()
+            os.fsync(fh.fileno())
+        Path(tmp).replace(final)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    fsync_dir(folder)
+    return final
 
 
 def open_corpus(root: Path) -> Corpus:

@@ -1,0 +1,175 @@
+"""The helper process that redacts and writes captured batches, away from the host's GIL.
+
+Redacting and writing cost the CPU, and a busy thread inside a host app holds Python's global
+lock for milliseconds at a time, stalling the app's requests. So by default a capturing process
+starts one helper (`python -m realitycheck.corpus.capture.helper`) and only hands it batches
+over a pipe; the helper writes the segments and answers each batch with its counts. When the
+helper cannot start (no Python executable, a sandbox) the recorder writes in its own thread.
+
+Messages are length-prefixed pickles on a private pipe between a process and the child it
+started; nothing read from disk is ever unpickled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import pickle
+import struct
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from typing import IO, Any
+
+from realitycheck.corpus.capture.counters import Counters
+from realitycheck.corpus.capture.writer import BatchWriter, CaptureSettings, Item
+from realitycheck.corpus.redact import Redactor
+from realitycheck.corpus.redact.settings import rules_from_json, rules_to_json
+
+_LENGTH = struct.Struct("!I")
+CHUNK = 64  # items per message: each pickling holds the host's lock only briefly
+
+
+def send(stream: IO[bytes], message: Any) -> None:
+    """Write one message."""
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_LENGTH.pack(len(data)) + data)
+
+
+def receive(stream: IO[bytes]) -> Any:
+    """Read one message; None at the end of the stream."""
+    head = stream.read(_LENGTH.size)
+    if len(head) < _LENGTH.size:
+        return None
+    (size,) = _LENGTH.unpack(head)
+    data = stream.read(size)
+    if len(data) < size:
+        return None
+    return pickle.loads(data)  # our own child's pipe, never a file
+
+
+class HelperLink:
+    """The host's side: starts the helper, sends it batches, reads its counts."""
+
+    def __init__(
+        self,
+        settings: CaptureSettings,
+        redactor: Redactor,
+        host: Callable[[], dict[str, Any]],
+        report: Callable[[str, str], None],
+    ) -> None:
+        self.settings = settings
+        self.redactor = redactor
+        self.host = host  # the host's own counts, sent along with every batch
+        self.report = report
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.sent = 0
+        self.acked = 0
+        self.counts: dict[str, Any] = {}
+        self.cond = threading.Condition()
+
+    def start(self) -> None:
+        """Start the helper process (raises OSError when it cannot)."""
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "realitycheck.corpus.capture.helper"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            close_fds=True,
+        )
+        assert self.proc.stdin is not None
+        config = {
+            "settings": self.settings,
+            "key": self.redactor.key.hex(),
+            "rules": rules_to_json(self.redactor.rules),
+        }
+        send(self.proc.stdin, ("config", config))
+        self.proc.stdin.flush()
+        threading.Thread(
+            target=self._acks, args=(self.proc,), daemon=True, name="realitycheck-capture-acks"
+        ).start()
+
+    def _acks(self, proc: subprocess.Popen[bytes]) -> None:
+        assert proc.stdout is not None
+        with proc.stdout:
+            while (message := receive(proc.stdout)) is not None:
+                _, seq, counts, details = message
+                before = self.counts.get("dropped", {})
+                with self.cond:
+                    self.acked = max(self.acked, seq)
+                    self.counts = counts
+                    self.cond.notify_all()
+                for reason, n in counts.get("dropped", {}).items():
+                    if n > before.get(reason, 0):  # the host's log says what the helper met
+                        self.report(reason, details.get(reason, "the capture helper dropped them"))
+        with self.cond:
+            self.cond.notify_all()
+
+    def alive(self) -> bool:
+        """Whether the helper is running."""
+        return self.proc is not None and self.proc.poll() is None
+
+    def write(self, batch: list[Item]) -> None:
+        """Hand one batch to the helper (restarting it if it died); raises OSError on failure."""
+        if not self.alive():
+            self.start()
+        assert self.proc is not None and self.proc.stdin is not None
+        self.sent += 1
+        for i in range(0, len(batch), CHUNK):
+            send(self.proc.stdin, ("items", self.sent, batch[i : i + CHUNK]))
+        send(self.proc.stdin, ("write", self.sent, self.host()))
+        self.proc.stdin.flush()
+
+    def wait(self, timeout: float | None) -> bool:
+        """Wait until the helper has written every batch sent so far."""
+        with self.cond:
+            return (
+                self.cond.wait_for(lambda: self.acked >= self.sent or not self.alive(), timeout)
+                and self.acked >= self.sent
+            )
+
+    def stop(self, timeout: float | None) -> None:
+        """Let the helper finish and exit."""
+        if self.proc is None:
+            return
+        with contextlib.suppress(OSError, ValueError):
+            assert self.proc.stdin is not None
+            send(self.proc.stdin, ("stop",))
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def main() -> int:
+    """The helper: write batches until told to stop (or until the host goes away)."""
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    first = receive(stdin)
+    if first is None or first[0] != "config":
+        return 2
+    config = first[1]
+    settings: CaptureSettings = config["settings"]
+    redactor = Redactor(bytes.fromhex(config["key"]), rules_from_json(config["rules"]))
+    counters = Counters()
+    host: dict[str, Any] = {}
+    details: dict[str, str] = {}  # the last reason for each kind of drop, for the host's log
+    writer = BatchWriter(settings, redactor, counters, details.__setitem__, extra=lambda: host)
+    pending: list[Item] = []
+    while (message := receive(stdin)) is not None:
+        if message[0] == "items":
+            pending += message[2]
+        elif message[0] == "write":
+            host = message[2]
+            writer.write(pending)
+            pending = []
+            send(stdout, ("ack", message[1], counters.snapshot(), details))
+            stdout.flush()
+        elif message[0] == "stop":
+            break
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
