@@ -1,0 +1,92 @@
+"""The `assumptions` stage: the ledger and mined assumptions, checked against the corpus."""
+
+from __future__ import annotations
+
+from realitycheck.assumptions.analysis import Inputs, analyse
+from realitycheck.assumptions.gate import evaluate
+from realitycheck.assumptions.model import AssumptionsResult
+from realitycheck.assumptions.section import blocks, checks, data, findings, summary
+from realitycheck.assumptions.skeleton import ledger_path, skeleton
+from realitycheck.core.errors import CorpusError
+from realitycheck.core.report import StageReport, StageStatus
+from realitycheck.corpus.store import Corpus
+from realitycheck.pipeline.context import Context
+from realitycheck.pipeline.stage import Skip, StageRun
+from realitycheck.provenance.model import ProvenanceResult
+
+
+def open_store(ctx: Context) -> tuple[Corpus | None, str]:
+    """The corpus, or None and why there is none."""
+    folder = ctx.corpus_dir
+    if not folder.is_dir():
+        return None, f"no corpus at {folder} (record or import samples, or pass --corpus)"
+    try:
+        return Corpus(folder), ""
+    except CorpusError as exc:
+        return None, f"the corpus cannot be opened: {exc}"
+
+
+def change_name(ctx: Context) -> str:
+    """A name for the change's ledger file: the head branch, else the first commit's subject."""
+    ref = ctx.head_ref if ctx.head_ref not in ("HEAD", ctx.head) else None
+    branch = ref or ctx.git.current_branch()
+    if branch and branch not in ("main", "master"):
+        return branch
+    return ctx.commits[-1].subject if ctx.commits else "change"
+
+
+def inputs_for(ctx: Context) -> Inputs:
+    """What the analysis reads, from the verify context."""
+    store, why = open_store(ctx)
+    provenance = ctx.result("provenance", ProvenanceResult)
+    return Inputs(
+        git=ctx.git,
+        base=ctx.base,
+        head=ctx.head,
+        config=ctx.config.assumptions,
+        store=store,
+        store_why=why,
+        ai_line_share=provenance.ai_line_share if provenance is not None else None,
+        pr_body=ctx.options.pr_body,
+        events=ctx.events,
+    )
+
+
+class AssumptionsStage:
+    """Requires a ledger of AI changes, mines what it forgot, and checks both against reality."""
+
+    name = "assumptions"
+    title = "Assumptions"
+    after = ("provenance", "corpus")
+
+    def run(self, ctx: Context) -> StageRun:
+        result = analyse(inputs_for(ctx))
+        if result.ledger is None and not result.ledger_required and not result.mined:
+            raise Skip("no ledger, none required, and nothing mined from the changed code")
+        return StageRun(report=build_report(ctx, result), result=result)
+
+
+def build_report(ctx: Context, result: AssumptionsResult) -> StageReport:
+    """The stage report for an analysed change."""
+    cfg = ctx.config.assumptions
+    path = ledger_path(change_name(ctx))
+    gate = evaluate(result, cfg, ledger_path=path)
+    draft = None
+    if result.ledger is None and result.ledger_required:
+        draft = skeleton(result.mined, change=ctx.commits[-1].subject if ctx.commits else None)
+    return StageReport(
+        name=AssumptionsStage.name,
+        title=AssumptionsStage.title,
+        status=StageStatus.RAN,
+        summary=summary(result),
+        failures=gate.failures,
+        data=data(result, gate),
+        blocks=blocks(result, gate, skeleton=draft),
+        findings=findings(result),
+        checks=checks(result),
+        signals=gate.signals,
+        warnings=result.warnings + gate.warnings,
+    )
+
+
+STAGE = AssumptionsStage()
