@@ -22,6 +22,11 @@ EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 COMMANDS: dict[str, str] = {
     "verify": "realitycheck.cli.verify:verify",
     "demo": "realitycheck.cli.demo:demo",
+    "provenance": "realitycheck.cli.provenance:provenance",
+    "boundaries": "realitycheck.cli.boundaries:boundaries",
+    "assumptions": "realitycheck.cli.assumptions:assumptions",
+    "replay": "realitycheck.cli.replay:replay",
+    "corpus": "realitycheck.cli.corpus:corpus",
 }
 
 

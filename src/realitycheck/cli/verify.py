@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
+from realitycheck.cli.boundaries import github_options
 from realitycheck.cli.main import EXIT_ERROR, EXIT_FAIL, EXIT_PASS
 from realitycheck.cli.options import Common, common_options, format_option, parse_formats
 from realitycheck.cli.output import emit_report
@@ -73,6 +75,7 @@ def split_labels(values: tuple[str, ...]) -> list[str]:
     envvar="GITHUB_EVENT_PATH",
     help="GitHub event payload to read PR labels from.  [env: GITHUB_EVENT_PATH]",
 )
+@github_options
 def verify(
     common: Common,
     base: str | None,
@@ -82,6 +85,7 @@ def verify(
     pr_labels: tuple[str, ...],
     pr_body: Path | None,
     github_event: Path | None,
+    github: dict[str, Any],
 ) -> int:
     """Run every stage the policy asks for over base..head and gate on the result.
 
@@ -102,6 +106,7 @@ def verify(
         pr_body=pr_body,
         event_path=github_event,
         debug=common.debug,
+        extra=dict(github),
     )
     report = run_verify(options, events=ConsoleEvents())
     emit_report(report, pairs)

@@ -55,12 +55,14 @@ Step = Callable[[DemoContext], None]
 # The story, in order. A capability adds its step by adding a line here.
 STEPS: tuple[str, ...] = (
     "realitycheck.demo.steps.history:human_commit",
+    "realitycheck.demo.steps.corpus:record",
+    "realitycheck.demo.steps.pdfs:import_pdfs",
     "realitycheck.demo.steps.history:agent_commit",
 )
 
 
 # Chapters told after the first `verify`; each receives the context and that report.
-AFTER_VERIFY: tuple[str, ...] = ()
+AFTER_VERIFY: tuple[str, ...] = ("realitycheck.demo.steps.approval:approved_by_owner",)
 
 
 def _load(spec: str) -> Any:

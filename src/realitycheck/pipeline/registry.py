@@ -11,7 +11,14 @@ from importlib.metadata import entry_points
 from realitycheck.core.errors import ConfigError
 from realitycheck.pipeline.stage import Stage
 
-STAGES: tuple[str, ...] = ("realitycheck.pipeline.stages.risk:STAGE",)
+STAGES: tuple[str, ...] = (
+    "realitycheck.pipeline.stages.provenance:STAGE",
+    "realitycheck.pipeline.stages.corpus:STAGE",
+    "realitycheck.pipeline.stages.assumptions:STAGE",
+    "realitycheck.pipeline.stages.replay:STAGE",
+    "realitycheck.pipeline.stages.boundaries:STAGE",
+    "realitycheck.pipeline.stages.risk:STAGE",
+)
 
 
 def _load(spec: str) -> Stage:
