@@ -148,3 +148,14 @@ def test_terminal_text_is_not_markup(sample_report: Report) -> None:
     odd.stages[1].summary = "route [a-z-]+ changed [/]"
     text = renderer("text")(odd)
     assert "copilot[bot]" in text and "[a-z-]+" in text and "[bold]t[/]" in text
+
+
+def test_informational_stage_reads_ran_and_details_fold(sample_report: Report) -> None:
+    from realitycheck.report.terminal import render as terminal
+
+    info = sample_report.model_copy(deep=True)
+    info.stages[0].gate = False
+    assert "| Provenance | ℹ️ ran |" in renderer("markdown")(info)
+    folded = terminal(info, verbose=False)
+    assert "▸ Examples (folded: -v shows it)" in folded and "<b>old</b>" not in folded
+    assert "<b>old</b>" in terminal(info, verbose=True)

@@ -132,8 +132,9 @@ def blocks(result: AssumptionsResult, gate: Gate, *, skeleton: str | None = None
                 ],
             )
         )
+    folded: list[Block] = []
     if result.declared:
-        out.append(
+        folded.append(
             Table(
                 title="Declared in the ledger",
                 columns=["id", "kind", "statement", "result", "covers"],
@@ -150,7 +151,7 @@ def blocks(result: AssumptionsResult, gate: Gate, *, skeleton: str | None = None
             )
         )
     if result.mined:
-        out.append(
+        folded.append(
             Table(
                 title="Mined from the changed code",
                 columns=["id", "kind", "where", "statement", "declared by", "result"],
@@ -158,13 +159,21 @@ def blocks(result: AssumptionsResult, gate: Gate, *, skeleton: str | None = None
             )
         )
     if gate.confirm:
-        out.append(
+        folded.append(
             Bullets(
                 title="Confirm these in the ledger (they hold, but no ledger declares them)",
                 items=[
                     f"{m.id} {m.file}:{m.line} — {m.statement}; {measured(m.result)}"
                     for m in gate.confirm
                 ],
+            )
+        )
+    if folded:
+        out.append(
+            Details(
+                summary=f"Every assumption: {len(result.declared)} declared, "
+                f"{len(result.mined)} mined, {len(gate.confirm)} to confirm",
+                blocks=folded,
             )
         )
     return out

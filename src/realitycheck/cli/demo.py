@@ -9,7 +9,7 @@ import click
 from realitycheck.cli.options import format_option, parse_formats
 from realitycheck.cli.output import emit_report
 from realitycheck.cli.progress import ConsoleEvents, stderr
-from realitycheck.demo.run import run_demo
+from realitycheck.demo.run import finish_demo, run_demo
 
 
 @click.command()
@@ -27,8 +27,11 @@ from realitycheck.demo.run import run_demo
     help="Where downloaded example data is cached (default: ~/.cache/realitycheck).",
 )
 @format_option()
+@click.option("--verbose", "-v", is_flag=True, help="Unfold every detail in the terminal report.")
 @click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
-def demo(workdir: Path | None, cache: Path | None, formats: tuple[str, ...], debug: bool) -> int:
+def demo(
+    workdir: Path | None, cache: Path | None, formats: tuple[str, ...], verbose: bool, debug: bool
+) -> int:
     """Build a small repository where a coding agent changed code, and verify it.
 
     The example's history has a human commit and a commit by Claude Code with its real
@@ -41,7 +44,8 @@ def demo(workdir: Path | None, cache: Path | None, formats: tuple[str, ...], deb
         stderr.print(f"[bold cyan]demo[/] {message}", markup=True, highlight=False)
 
     ctx, report = run_demo(workdir, cache=cache, events=ConsoleEvents(), say=say)
-    emit_report(report, pairs)
+    emit_report(report, pairs, verbose=verbose)
+    finish_demo(ctx, report)
     say(f"verify said {report.verdict.value.upper()}; the example repository is at {ctx.root}")
     say(f"try: realitycheck verify --repo {ctx.root} --base main --format markdown")
     return 0

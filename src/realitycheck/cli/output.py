@@ -14,14 +14,18 @@ from realitycheck.report import render_report, write_atomic
 from realitycheck.report.terminal import renderables
 
 
-def emit_report(report: Report, pairs: list[tuple[str, str | None]]) -> None:
+def emit_report(
+    report: Report, pairs: list[tuple[str, str | None]], *, verbose: bool = False
+) -> None:
     """Render the report once per (format, path); path None is standard output."""
     for fmt, path in pairs:
         if path is None and fmt == "text":
             from rich.console import Console
 
             console = Console(highlight=False)
-            for item in renderables(report):
+            if not console.is_terminal:
+                console.width = max(console.width, 110)
+            for item in renderables(report, verbose=verbose):
                 console.print(item)
             continue
         text = render_report(report, fmt, path)

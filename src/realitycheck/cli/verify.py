@@ -76,6 +76,7 @@ def split_labels(values: tuple[str, ...]) -> list[str]:
     help="GitHub event payload to read PR labels from.  [env: GITHUB_EVENT_PATH]",
 )
 @github_options
+@click.option("--verbose", "-v", is_flag=True, help="Unfold every detail in the terminal report.")
 def verify(
     common: Common,
     base: str | None,
@@ -86,6 +87,7 @@ def verify(
     pr_body: Path | None,
     github_event: Path | None,
     github: dict[str, Any],
+    verbose: bool,
 ) -> int:
     """Run every stage the policy asks for over base..head and gate on the result.
 
@@ -109,5 +111,5 @@ def verify(
         extra=dict(github),
     )
     report = run_verify(options, events=ConsoleEvents())
-    emit_report(report, pairs)
+    emit_report(report, pairs, verbose=verbose)
     return EXIT[report.verdict]

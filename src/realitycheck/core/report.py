@@ -153,6 +153,9 @@ class StageReport(Model):
     checks: list[Check] = Field(default_factory=list)
     signals: list[RiskSignal] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    gate: bool = Field(
+        default=True, description="Whether the stage can fail the gate (false: it informs)."
+    )
 
     @classmethod
     def skipped(cls, name: str, title: str, why: str) -> StageReport:

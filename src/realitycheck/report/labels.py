@@ -16,6 +16,8 @@ def stage_state(stage: StageReport) -> tuple[str, str]:
         return "⚠️", "error"
     if stage.failures:
         return "❌", "failed"
+    if not stage.gate:
+        return "ℹ️", "ran"
     return "✅", "passed"
 
 

@@ -23,7 +23,13 @@ from realitycheck.core.report import (
 from realitycheck.report.labels import VERDICT_WORD, short, stage_state
 
 _STYLE = {Verdict.PASS: "bold green", Verdict.FAIL: "bold red", Verdict.ERROR: "bold yellow"}
-_WORD_STYLE = {"passed": "green", "failed": "red", "skipped": "dim", "error": "yellow"}
+_WORD_STYLE = {
+    "passed": "green",
+    "failed": "red",
+    "skipped": "dim",
+    "error": "yellow",
+    "ran": "cyan",
+}
 MAX_ROWS = 40
 
 
@@ -32,7 +38,7 @@ def _plain(text: str | None) -> Text | None:
     return Text(text) if text is not None else None
 
 
-def _blocks(blocks: list[Block]) -> list[RenderableType]:
+def _blocks(blocks: list[Block], verbose: bool = False) -> list[RenderableType]:
     out: list[RenderableType] = []
     for block in blocks:
         if isinstance(block, Paragraph):
@@ -56,13 +62,19 @@ def _blocks(blocks: list[Block]) -> list[RenderableType]:
             table.add_column(Text(block.right_title), overflow="fold", ratio=1)
             table.add_row(Text(block.left), Text(block.right))
             out.append(table)
-        elif isinstance(block, Details):
+        elif isinstance(block, Details) and verbose:
             out.append(Text(block.summary, style="bold"))
-            out += _blocks(block.blocks)
+            out += _blocks(block.blocks, verbose)
+        elif isinstance(block, Details):
+            out.append(
+                Text.assemble(
+                    ("▸ ", "dim"), (block.summary, "bold"), (" (folded: -v shows it)", "dim")
+                )
+            )
     return out
 
 
-def _stage(stage: StageReport) -> RenderableType:
+def _stage(stage: StageReport, verbose: bool = False) -> RenderableType:
     _, word = stage_state(stage)
     parts: list[RenderableType] = []
     if stage.summary:
@@ -71,13 +83,13 @@ def _stage(stage: StageReport) -> RenderableType:
         parts.append(Text(f"✗ {failure.message}", style="red"))
     for warning in stage.warnings:
         parts.append(Text(f"! {warning}", style="yellow"))
-    parts += _blocks(stage.blocks)
+    parts += _blocks(stage.blocks, verbose)
     title = Text.assemble((f"{stage.title} ", "bold"), (word, _WORD_STYLE[word]))
     return Panel(Group(*parts), title=title, title_align="left")
 
 
-def renderables(report: Report) -> list[RenderableType]:
-    """The report as rich renderables, for printing straight to a console."""
+def renderables(report: Report, *, verbose: bool = False) -> list[RenderableType]:
+    """The report as rich renderables; folded details open only when verbose."""
     ch = report.change
     head = Text.assemble(
         ("realitycheck ", "bold"),
@@ -97,12 +109,12 @@ def renderables(report: Report) -> list[RenderableType]:
         summary = stage.summary if stage.status.value == "ran" else (stage.reason or "")
         overview.add_row(Text(stage.title), Text(word, style=_WORD_STYLE[word]), Text(summary))
     out.append(overview)
-    out += [_stage(s) for s in report.stages if s.status.value == "ran"]
+    out += [_stage(s, verbose) for s in report.stages if s.status.value == "ran"]
     return out
 
 
-def render(report: Report, *, color: bool = False, width: int = 110) -> str:
-    """The terminal report as text (with ANSI colour when asked)."""
+def render(report: Report, *, color: bool = False, width: int = 110, verbose: bool = True) -> str:
+    """The terminal report as text (ANSI colour when asked); a file gets every detail."""
     buf = io.StringIO()
     console = Console(
         file=buf,
@@ -112,6 +124,6 @@ def render(report: Report, *, color: bool = False, width: int = 110) -> str:
         no_color=not color,
         highlight=False,
     )
-    for item in renderables(report):
+    for item in renderables(report, verbose=verbose):
         console.print(item)
     return buf.getvalue()

@@ -135,6 +135,7 @@ class CorpusStage:
             name=self.name,
             title=self.title,
             status=StageStatus.RAN,
+            gate=False,
             summary=f"{summary.samples:,} samples, {len(summary.targets)} targets" + touched_text,
             data={
                 "dir": summary.root,

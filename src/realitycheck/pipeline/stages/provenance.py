@@ -48,6 +48,7 @@ class ProvenanceStage:
             name=self.name,
             title=self.title,
             status=StageStatus.RAN,
+            gate=False,
             summary=report.summary(result, names),
             data=report.section(result),
             blocks=report.blocks(result, names),

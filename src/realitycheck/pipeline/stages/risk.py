@@ -36,6 +36,7 @@ class RiskStage:
             name=self.name,
             title=self.title,
             status=StageStatus.RAN,
+            gate=False,
             summary=f"tier {result.tier} (score {result.score:.2f} from "
             f"{len(result.factors)} signal{'s' if len(result.factors) != 1 else ''})",
             data={
