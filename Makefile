@@ -40,10 +40,11 @@ services: ## Install the system tools the tests use (wrk), when missing and poss
 	@scripts/services.sh
 
 .PHONY: lint
-lint: $(DEV_STAMP) ## ruff and mypy --strict
+lint: $(DEV_STAMP) ## ruff, mypy --strict, and the layer rules (import-linter)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 .PHONY: test
 test: $(DEV_STAMP) services ## Install the dev extras, lint, and run the whole test suite
