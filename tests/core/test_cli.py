@@ -102,7 +102,7 @@ def test_json_to_stdout_is_one_document(change: Path, capsys: pytest.CaptureFixt
 
 
 def test_event_payload_labels(change: Path, tmp_path: Path) -> None:
-    from realitycheck.cli.verify import labels_from_event
+    from realitycheck.cli.options import labels_from_event
 
     event = tmp_path / "event.json"
     event.write_text(json.dumps({"pull_request": {"labels": [{"name": "ai-generated"}]}}))

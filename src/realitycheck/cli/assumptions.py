@@ -13,6 +13,7 @@ from realitycheck.assumptions.model import LEDGER_SCHEMA_VERSION, AssumptionsRes
 from realitycheck.assumptions.skeleton import agent_prompt, ledger_path, skeleton
 from realitycheck.cli.main import EXIT_ERROR, EXIT_FAIL, EXIT_PASS
 from realitycheck.cli.options import Common, common_options, format_option, parse_formats
+from realitycheck.cli.options import change_options as range_options
 from realitycheck.cli.output import emit_json, emit_report
 from realitycheck.cli.progress import ConsoleEvents, stderr
 from realitycheck.core.errors import InputError, StageError
@@ -32,25 +33,14 @@ STAGES = ("provenance", "assumptions")
 
 def change_options(func: F) -> F:
     """--base, --head and --pr-body, shared by the subcommands."""
-    decorators = [
-        click.option(
-            "--base",
-            default=None,
-            help="Base revision (default: merge-base with the default branch). "
-            "'EMPTY' compares with the empty tree.",
-        ),
-        click.option("--head", default="HEAD", show_default=True, help="Head revision."),
-        click.option(
-            "--pr-body",
-            type=click.Path(path_type=Path, dir_okay=False),
-            default=None,
-            help="A file holding the PR description; an ```assumptions block in it is read "
-            "as (part of) the ledger.",
-        ),
-    ]
-    for deco in reversed(decorators):
-        func = deco(func)
-    return func
+    pr_body = click.option(
+        "--pr-body",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        help="A file holding the PR description; an ```assumptions block in it is read "
+        "as (part of) the ledger.",
+    )
+    return range_options(pr_body(func))
 
 
 def _options(common: Common, base: str | None, head: str, pr_body: Path | None) -> VerifyOptions:

@@ -11,7 +11,14 @@ import click
 
 from realitycheck.boundaries.approvals.inputs import API_URL, PR, REPO, TOKEN, read_event
 from realitycheck.cli.main import EXIT_ERROR, EXIT_FAIL, EXIT_PASS
-from realitycheck.cli.options import Common, common_options, format_option, parse_formats
+from realitycheck.cli.options import (
+    Common,
+    change_options,
+    common_options,
+    format_option,
+    output_option,
+    parse_formats,
+)
 from realitycheck.cli.output import emit_report
 from realitycheck.cli.progress import ConsoleEvents
 from realitycheck.core.report import Verdict
@@ -80,18 +87,9 @@ def boundaries() -> None:
 
 @boundaries.command()
 @common_options
-@click.option(
-    "--base", default=None, help="Base revision (default: merge-base with the default branch)."
-)
-@click.option("--head", default="HEAD", show_default=True, help="Head revision.")
+@change_options
 @format_option(FORMATS)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Write the (single) format to this file instead of standard output.",
-)
+@output_option("Write the (single) format to this file instead of standard output.")
 @click.option(
     "--github-event",
     type=click.Path(path_type=Path),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from realitycheck.core.config import Config, load_config
+from realitycheck.core.errors import InputError
 from realitycheck.core.git import Git
 from realitycheck.report import supported_formats
 
@@ -130,3 +132,80 @@ def format_option(allowed: list[str] | None = None) -> Callable[[F], F]:
         metavar="FMT[:PATH]",
         help=f"Report format: {names}. Repeat for several; FMT:PATH writes to a file.",
     )
+
+
+def _stack(func: F, decorators: list[Callable[[Any], Any]]) -> F:
+    for deco in reversed(decorators):
+        func = deco(func)
+    return func
+
+
+def change_options(func: F) -> F:
+    """--base and --head: the range every command works on."""
+    return _stack(
+        func,
+        [
+            click.option(
+                "--base",
+                default=None,
+                help="Base revision (default: merge-base with the default branch). "
+                "'EMPTY' compares with the empty tree.",
+            ),
+            click.option("--head", default="HEAD", show_default=True, help="Head revision."),
+        ],
+    )
+
+
+def label_options(func: F) -> F:
+    """--pr-labels and --github-event; the command receives `labels` (a list), already merged."""
+
+    @functools.wraps(func)
+    def build(**kwargs: Any) -> Any:
+        labels = split_labels(kwargs.pop("pr_labels"))
+        event = kwargs.pop("github_event")
+        if event is not None and event.exists():
+            labels += labels_from_event(event)
+        return func(labels=labels, github_event=event, **kwargs)
+
+    wrapped: F = build  # type: ignore[assignment]
+    return _stack(
+        wrapped,
+        [
+            click.option(
+                "--pr-labels",
+                multiple=True,
+                metavar="LABELS",
+                help="Pull-request labels, comma-separated (e.g. ai-generated).",
+            ),
+            click.option(
+                "--github-event",
+                type=click.Path(path_type=Path),
+                default=None,
+                envvar="GITHUB_EVENT_PATH",
+                help="GitHub event payload to read PR labels from.  [env: GITHUB_EVENT_PATH]",
+            ),
+        ],
+    )
+
+
+def output_option(help: str = "Write to this file instead of standard output.") -> Callable[[F], F]:
+    """-o/--output PATH."""
+    return click.option("--output", "-o", type=click.Path(path_type=Path), default=None, help=help)
+
+
+def labels_from_event(path: Path) -> list[str]:
+    """The pull request's label names from a GitHub Actions event payload file."""
+    try:
+        event = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot read the event file: {exc.strerror}", path=path) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno) from None
+    pr = event.get("pull_request") if isinstance(event, dict) else None
+    labels = pr.get("labels", []) if isinstance(pr, dict) else []
+    return [str(lab.get("name")) for lab in labels if isinstance(lab, dict) and lab.get("name")]
+
+
+def split_labels(values: tuple[str, ...]) -> list[str]:
+    """`--pr-labels a,b --pr-labels c` as one list."""
+    return [part.strip() for v in values for part in v.split(",") if part.strip()]

@@ -9,7 +9,7 @@ import click
 
 from realitycheck import __version__
 from realitycheck.cli.main import EXIT_FAIL, EXIT_PASS
-from realitycheck.cli.options import Common, common_options
+from realitycheck.cli.options import Common, change_options, common_options
 from realitycheck.cli.output import emit_json, emit_report
 from realitycheck.cli.progress import ConsoleEvents
 from realitycheck.core.config import Config
@@ -137,8 +137,7 @@ def replay() -> None:
     metavar="MODULE:QUALNAME",
     help="The function to replay (repeat for several), e.g. docsvc.extract:extract_text.",
 )
-@click.option("--base", default=None, help="Base revision (default: merge-base with main).")
-@click.option("--head", default="HEAD", show_default=True, help="Head revision.")
+@change_options
 @_format_options
 @click.option(
     "--executor",

@@ -298,6 +298,11 @@ class Staging:
                 self.dir.rmdir()
 
 
+# DuckDB splits a scan across threads by row group: a large segment written as one row group
+# would be read by one core.
+ROW_GROUP_ROWS = 32_768
+
+
 def write_segment(folder: Path, table: pa.Table) -> Path:
     """Write a table as a new segment file in `folder`: temporary name, fsync, rename."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
@@ -305,7 +310,9 @@ def write_segment(folder: Path, table: pa.Table) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=".tmp-seg-", suffix=".parquet", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
-            pq.write_table(table.cast(SCHEMA), fh, compression="zstd")
+            pq.write_table(
+                table.cast(SCHEMA), fh, compression="zstd", row_group_size=ROW_GROUP_ROWS
+            )
             fh.flush()
             os.fsync(fh.fileno())
         Path(tmp).replace(final)

@@ -38,7 +38,8 @@ def _plain(text: str | None) -> Text | None:
     return Text(text) if text is not None else None
 
 
-def _blocks(blocks: list[Block], verbose: bool = False) -> list[RenderableType]:
+def block_renderables(blocks: list[Block], verbose: bool = False) -> list[RenderableType]:
+    """Display blocks as rich renderables; folded details open only when verbose."""
     out: list[RenderableType] = []
     for block in blocks:
         if isinstance(block, Paragraph):
@@ -64,7 +65,7 @@ def _blocks(blocks: list[Block], verbose: bool = False) -> list[RenderableType]:
             out.append(table)
         elif isinstance(block, Details) and verbose:
             out.append(Text(block.summary, style="bold"))
-            out += _blocks(block.blocks, verbose)
+            out += block_renderables(block.blocks, verbose)
         elif isinstance(block, Details):
             out.append(
                 Text.assemble(
@@ -83,7 +84,7 @@ def _stage(stage: StageReport, verbose: bool = False) -> RenderableType:
         parts.append(Text(f"✗ {failure.message}", style="red"))
     for warning in stage.warnings:
         parts.append(Text(f"! {warning}", style="yellow"))
-    parts += _blocks(stage.blocks, verbose)
+    parts += block_renderables(stage.blocks, verbose)
     title = Text.assemble((f"{stage.title} ", "bold"), (word, _WORD_STYLE[word]))
     return Panel(Group(*parts), title=title, title_align="left")
 
