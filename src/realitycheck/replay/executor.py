@@ -19,6 +19,9 @@ from realitycheck.replay import values
 from realitycheck.replay.worker import Item, Result
 
 GRACE_SECONDS = 5.0
+# A new worker (an interpreter, or a Ray actor unpacking its tree) may take long to start on a
+# loaded machine; that time must never count against a sample's timeout.
+STARTUP_SECONDS = 120.0
 _RAY_LOSSES = {"RayActorError", "ActorDiedError", "ActorUnavailableError", "WorkerCrashedError"}
 
 
@@ -98,6 +101,7 @@ class WorkerError(Exception):
 class _Slot:
     handle: WorkerHandle
     pending: int = 0
+    fresh: bool = True
 
 
 @dataclass(frozen=True)
@@ -127,11 +131,25 @@ class Pool:
 
     def probe(self, target: str) -> tuple[str, str]:
         """Whether this revision has the target (asked of the first worker)."""
+        self.slots[0].fresh = False
         return self.slots[0].handle.probe(target).result()
+
+    def _warm(self, index: int, target: str) -> None:
+        """Wait for a new worker to start and import the target, outside any sample's timeout."""
+        slot = self.slots[index]
+        if not slot.fresh:
+            return
+        slot.fresh = False
+        try:
+            slot.handle.probe(target).result(timeout=STARTUP_SECONDS)
+        except Exception as exc:  # a worker that cannot start shows up on its first batch
+            if not (_is_worker_loss(exc) or isinstance(exc, FutureTimeout)):
+                raise
 
     def submit(self, target: str, items: list[Item]) -> Ticket:
         """Send a batch to the least busy worker."""
         index = min(range(len(self.slots)), key=lambda i: self.slots[i].pending)
+        self._warm(index, target)
         slot = self.slots[index]
         slot.pending += 1
         return Ticket(index, slot.handle, slot.handle.run(target, items), target, items)
@@ -155,6 +173,7 @@ class Pool:
     def _one_by_one(self, index: int, target: str, items: list[Item]) -> list[Result]:
         out: list[Result] = []
         for item in items:
+            self._warm(index, target)
             future = self.slots[index].handle.run(target, [item])
             try:
                 out += future.result(timeout=self.spec.timeout + GRACE_SECONDS)
@@ -178,6 +197,7 @@ class Pool:
         self._harvest(slot.handle, kill=True)
         slot.handle = self.backend.start(self.spec)
         slot.pending = 0
+        slot.fresh = True
         self.restarts += 1
 
     def _harvest(self, handle: WorkerHandle, *, kill: bool) -> None:
