@@ -309,7 +309,7 @@ def _values(p: dict[str, Any]) -> str:
         parts.append(f"length {p['lengths']['min']}..{p['lengths']['max']}")
     parts += [f"{name} {_rate(v)}" for name, v in p["formats"].items()]
     if p["top"]:
-        common = ", ".join(f"{json.dumps(t['value'])[:32]}×{t['count']}" for t in p["top"])
+        common = ", ".join(f"{_clip(json.dumps(t['value']))}×{t['count']}" for t in p["top"])
         parts.append("top " + common)
     return "; ".join(parts)
 
@@ -321,3 +321,8 @@ def _size(n: int) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return f"{n} B"
+
+
+def _clip(text: str, width: int = 32) -> str:
+    """A value cut to `width` characters, with an ellipsis where it was cut."""
+    return text if len(text) <= width else text[: width - 1] + "…"
