@@ -7,6 +7,10 @@ trivial function, where the fixed cost per sample dominates.
 
 HTTP replay: recorded GETs sent to a local uvicorn server as base and head (two requests per
 sample, answers diffed), against the request rate wrk reaches on the same server in the same run.
+Each side is the best of two turns (full scale), taken alternately on the same server. The
+replay's own defaults decide how it sends (sender processes, one per CPU). Base and head
+answer alike there, so their bytes compare equal and no body is parsed; a third, informational
+figure uses a handler whose every answer differs, so every pair is parsed and diffed.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from realitycheck.replay.trees import Trees
 TARGET_US = 200.0
 SIZES = {"full": 100_000, "quick": 5_000}
 HTTP_SIZES = {"full": 20_000, "quick": 2_000}
+HTTP_REPEATS = {"full": 2, "quick": 1}
 
 WORK = """
 LOOPS = {loops}
@@ -64,6 +69,16 @@ async def item(request):
     return JSONResponse({"id": n, "name": f"item {n}", "tags": ["a", "b"], "price": n * 1.5})
 
 
+SERVED = [0]
+
+
+async def stamped(request):
+    n = int(request.path_params["n"])
+    SERVED[0] += 1
+    body = {"id": n, "name": f"item {n}", "tags": ["a", "b"], "price": n * 1.5}
+    return JSONResponse({**body, "served": SERVED[0]})
+
+
 async def report(request):
     n = int(request.path_params["n"])
     total = sum((i * n) % 7 for i in range(8000))  # about a millisecond of work
@@ -71,7 +86,13 @@ async def report(request):
     return JSONResponse({"id": n, "total": total, "rows": rows})
 
 
-app = Starlette(routes=[Route("/items/{n:int}", item), Route("/reports/{n:int}", report)])
+app = Starlette(
+    routes=[
+        Route("/items/{n:int}", item),
+        Route("/stamped/{n:int}", stamped),
+        Route("/reports/{n:int}", report),
+    ]
+)
 """
 
 
@@ -255,14 +276,15 @@ def http_figures(scale: str) -> list[Figure]:
     n = HTTP_SIZES[scale]
     folder = workdir("replay-http")
     figures = []
-    for route, name, what in [
-        ("items", "replay.http_vs_wrk", "a handler that only returns JSON"),
-        ("reports", "replay.http_vs_wrk_1ms_handler", "a handler doing ~1 ms of work"),
+    for route, name, what, goal in [
+        ("items", "replay.http_vs_wrk", "a handler that only returns JSON", ">= 0.5"),
+        ("reports", "replay.http_vs_wrk_1ms_handler", "a handler doing ~1 ms of work", ">= 0.5"),
+        ("stamped", "replay.http_vs_wrk_every_answer_differs", "every answer differs", "-"),
     ]:
         corpus_dir = folder / f"corpus-{route}"
         shutil.rmtree(corpus_dir, ignore_errors=True)
         target = f"http:GET /{route}/{{id}}"
-        count = n if route == "items" else n // 4
+        count = n // 4 if route == "reports" else n
         Corpus(corpus_dir, create=True).write(
             Sample(
                 id=f"h{i:08d}",
@@ -274,24 +296,29 @@ def http_figures(scale: str) -> list[Figure]:
             for i in range(count)
         )
         settings = settings_for(config_from_dict({"replay": {"concurrency": 8}}).replay)
+        rates: list[float] = []
+        elapsed = float("inf")
         with server(folder) as url:
-            rate = wrk_rate(f"{url}/{route}/7", 5 if scale == "full" else 2)
-            start = time.perf_counter()
-            [result] = replay_http(
-                Corpus(corpus_dir), [target], Endpoints(httpx.URL(url), httpx.URL(url)), settings
-            )
-            elapsed = time.perf_counter() - start
-        assert result.replayed == count, result
+            endpoints = Endpoints(httpx.URL(url), httpx.URL(url))
+            for _ in range(HTTP_REPEATS[scale]):  # the best of each, taken in turns
+                found = wrk_rate(f"{url}/{route}/7", 5 if scale == "full" else 2)
+                rates += [found] if found is not None else []
+                start = time.perf_counter()
+                [result] = replay_http(Corpus(corpus_dir), [target], endpoints, settings)
+                elapsed = min(elapsed, time.perf_counter() - start)
+                assert result.replayed == count, result
+                assert result.diverged == (count if route == "stamped" else 0), result
+        rate = max(rates) if rates else None
         ours = 2 * count / elapsed
         if rate is None:
-            figures.append(Figure(name, 0.0, ">= 0.5", None, "wrk is not installed"))
+            figures.append(Figure(name, 0.0, goal, None, "wrk is not installed"))
             continue
         figures.append(
             Figure(
                 name=name,
                 ratio=ours / rate,
-                goal=">= 0.5",
-                met=ours / rate >= 0.5,
+                goal=goal,
+                met=ours / rate >= 0.5 if goal != "-" else None,
                 detail=f"replay {ours:,.0f} requests/s (diffing included) vs wrk {rate:,.0f}/s; "
                 f"one uvicorn server, {what}",
                 extra={"samples": count, "replay_rps": ours, "wrk_rps": rate},

@@ -133,7 +133,9 @@ def request(method: str, path: str, **extra: Any) -> dict[str, Any]:
     return {"method": method, "path": path, "query": {}, "headers": {}, "body": None, **extra}
 
 
-def service_change(change_factory: Any, tmp_path: Path, trap: Trap, **service: Any) -> Change:
+def service_change(
+    change_factory: Any, tmp_path: Path, trap: Trap, senders: int = 1, **service: Any
+) -> Change:
     config = {
         "name": "api",
         "command": "{python} -m uvicorn app:app --host {host} --port {port} --log-level warning",
@@ -142,7 +144,7 @@ def service_change(change_factory: Any, tmp_path: Path, trap: Trap, **service: A
         "env": {"REPLAY_TEST_LOG": str(tmp_path / "hits.log"), "REPLAY_TEST_TRAP": str(trap.port)},
         **service,
     }
-    toml = "[replay]\ncoverage = false\n[[replay.services]]\n" + "".join(
+    toml = f"[replay]\ncoverage = false\nsenders = {senders}\n[[replay.services]]\n" + "".join(
         f"{k} = {_toml(v)}\n" for k, v in config.items()
     )
     return change_factory(
@@ -176,10 +178,11 @@ def run_change(change: Change) -> Any:
     return replay_change(job)
 
 
+@pytest.mark.parametrize("senders", [1, 2], ids=["threads", "processes"])
 def test_services_start_per_revision_and_divergences_are_judged(
-    change_factory: Any, tmp_path: Path, trap: Trap
+    change_factory: Any, tmp_path: Path, trap: Trap, senders: int
 ) -> None:
-    change = service_change(change_factory, tmp_path, trap)
+    change = service_change(change_factory, tmp_path, trap, senders)
     write_samples(
         change.corpus_dir,
         "http:GET /items/{id}",
@@ -200,12 +203,13 @@ def test_services_start_per_revision_and_divergences_are_judged(
     assert all(line.split()[3].startswith("127.0.0.1:") for line in log)
 
 
+@pytest.mark.parametrize("senders", [1, 2], ids=["threads", "processes"])
 def test_unsafe_methods_redirects_and_foreign_hosts_never_reach_anyone(
-    change_factory: Any, tmp_path: Path, trap: Trap, monkeypatch: pytest.MonkeyPatch
+    change_factory: Any, tmp_path: Path, trap: Trap, monkeypatch: pytest.MonkeyPatch, senders: int
 ) -> None:
     monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.2:{trap.port}")
     monkeypatch.setenv("ALL_PROXY", f"http://127.0.0.2:{trap.port}")
-    change = service_change(change_factory, tmp_path, trap)
+    change = service_change(change_factory, tmp_path, trap, senders)
     trap_url = f"http://127.0.0.2:{trap.port}"
     write_samples(change.corpus_dir, "http:POST /items", [request("POST", "/items", body={"a": 1})])
     write_samples(change.corpus_dir, "http:DELETE /items/{id}", [request("DELETE", "/items/1")])
@@ -268,8 +272,8 @@ def test_the_rate_limit_spaces_requests_evenly(monkeypatch: pytest.MonkeyPatch) 
         slept.append(round(seconds, 6))
         clock["now"] += seconds
 
-    monkeypatch.setattr("realitycheck.replay.sender.time.monotonic", lambda: clock["now"])
-    monkeypatch.setattr("realitycheck.replay.sender.time.sleep", sleep)
+    monkeypatch.setattr("realitycheck.replay.exchange.time.monotonic", lambda: clock["now"])
+    monkeypatch.setattr("realitycheck.replay.exchange.time.sleep", sleep)
     limiter = Limiter(4.0)
     for _ in range(5):
         limiter.acquire()
@@ -278,10 +282,11 @@ def test_the_rate_limit_spaces_requests_evenly(monkeypatch: pytest.MonkeyPatch) 
     assert len(slept) == 4
 
 
+@pytest.mark.parametrize("senders", [1, 2], ids=["threads", "processes"])
 def test_every_request_has_a_timeout_and_concurrency_is_capped(
-    change_factory: Any, tmp_path: Path, trap: Trap
+    change_factory: Any, tmp_path: Path, trap: Trap, senders: int
 ) -> None:
-    change = service_change(change_factory, tmp_path, trap)
+    change = service_change(change_factory, tmp_path, trap, senders)
     change.root.joinpath("realitycheck.toml").write_text(
         change.root.joinpath("realitycheck.toml")
         .read_text()

@@ -12,15 +12,17 @@ import json
 import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from realitycheck.core.config.replay import SAFE_METHODS, Comparison, HttpService, ReplayConfig
 from realitycheck.core.errors import ConfigError
 from realitycheck.replay import values
 from realitycheck.replay.compare import Comparator, Found, compare_json, is_empty
 from realitycheck.replay.noise import Thresholds
+
+if TYPE_CHECKING:  # sender processes import this module, and need no configuration
+    from realitycheck.core.config.replay import Comparison, HttpService, ReplayConfig
 
 DROP_HEADERS = frozenset(
     {
@@ -85,6 +87,7 @@ class HttpSettings:
     timeout: float
     thresholds: Thresholds
     ignore: tuple[str, ...]
+    senders: int | None = None
 
 
 def settings_for(
@@ -95,6 +98,8 @@ def settings_for(
     allow_hosts: Iterable[str] = (),
 ) -> HttpSettings:
     """The settings of a configured service (or of URLs given on the command line)."""
+    from realitycheck.core.config.replay import SAFE_METHODS, Comparison
+
     comparison = Comparison() if service is None else service
     extra = [m.upper() for m in allow_methods] + (service.allow_methods if service else [])
     headers = service.compare_headers if service else ["content-type"]
@@ -112,6 +117,7 @@ def settings_for(
         timeout=config.timeout,
         thresholds=Thresholds(config.relative_threshold, config.absolute_threshold),
         ignore=(*config.ignore, *comparison.ignore),
+        senders=config.senders,
     )
 
 
@@ -135,6 +141,7 @@ def build_request(recorded: dict[str, Any], blob: Callable[[dict[str, Any]], byt
         path = "/" + path
     if not path.isascii() or " " in path:
         path = urllib.parse.quote(path, safe=_PATH_SAFE)
+    path = path.replace("#", "%23")  # a fragment is never sent: a recorded '#' is part of the path
     query = _query(recorded.get("query"))
     if query and "?" not in path:
         path += "?" + query
@@ -217,10 +224,13 @@ def compare_responses(
     head_state: str,
     head: dict[str, Any],
     compare: Comparator,
+    *,
+    texts: tuple[str, str] | None = None,
 ) -> list[Found]:
-    """How the head's answer to one request differs from the base's."""
+    """How the head's answer to one request differs from the base's (`texts`: their canonical)."""
     if base_state == "ok" and head_state == "ok":
-        if values.canonical(base) == values.canonical(head):
+        base_text, head_text = texts or (values.canonical(base), values.canonical(head))
+        if base_text == head_text:
             return []
         b_status, h_status = base["status"], head["status"]
         if h_status >= 500 > b_status:

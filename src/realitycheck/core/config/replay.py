@@ -158,6 +158,12 @@ class ReplayConfig(Section):
     )
     concurrency: int = Field(default=16, gt=0, description="HTTP requests in flight, at most.")
     rate: float | None = Field(default=None, gt=0, description="HTTP requests per second, at most.")
+    senders: int | None = Field(
+        default=None,
+        gt=0,
+        description="Processes that send HTTP requests, sharing `concurrency`; 1 sends from "
+        "realitycheck's own process (default: one per CPU, or 1 below 128 samples).",
+    )
     fail_on: Literal["unexpected", "any", "never"] = Field(
         default="unexpected",
         description="Which divergences fail the gate: unexpected ones (not in the ledger's "
