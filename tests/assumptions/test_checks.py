@@ -229,9 +229,14 @@ def test_every_check_is_one_pass_over_the_samples(tmp_path: Path) -> None:
     ]
     plan = plan_samples(checks)
     assert plan.sql.count("FROM samples") == 1
-    # presence checks need only the JSON types: one multi-path call reads all of them
+    # one parse of each sample's input extracts every path the checks read
+    assert plan.sql.count("json_extract(input, [") == 1
+    assert all(f"'$.args.p.a{i}.b'" in plan.sql for i in range(20))
+    # the objects holding the fields are told by their fields: only the samples that have none
+    # of those fields parse the input again, inside a CASE
     assert plan.sql.count("json_type(input, [") == 1
-    assert "json_extract" not in plan.sql
+    assert "WHEN NOT" in plan.sql.split("json_type(input, [")[0].rsplit("CASE", 1)[1]
+    assert "'$.args.p.a0'" not in plan.sql.split("json_type(input, [")[0]
 
 
 def test_sql_expectations_see_the_value_and_the_sample(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import duckdb
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from realitycheck.assumptions.jsonpath import JsonPath, locate
@@ -20,6 +20,7 @@ def test_printing_then_parsing_gives_the_same_path(segs: list[str | int | None])
     assert JsonPath.parse(str(path)) == path
 
 
+@settings(deadline=None)  # each example opens a DuckDB connection: slow on a loaded machine
 @given(st.lists(keys, min_size=1, max_size=4), st.integers())
 def test_duckdb_finds_the_value_at_a_compiled_path(names: list[str], value: int) -> None:
     doc: object = value

@@ -1,4 +1,4 @@
-"""Compile many checks into one DuckDB query: each path read once per sample, one pass."""
+"""Compile many checks into one DuckDB query: each sample column parsed once, one pass."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from typing import Any
 from realitycheck.assumptions.checks.expect import (
     Compiled,
     JsonValue,
+    TypedValue,
     Value,
     compile_expect,
     literal,
 )
+from realitycheck.assumptions.checks.extract import Fragments
 from realitycheck.assumptions.checks.sqlexpr import macro_call
 from realitycheck.assumptions.jsonpath import JsonPath, locate
 
@@ -74,74 +76,8 @@ class Plan:
 ValueOf = Callable[[str, JsonPath], Value]
 
 
-@dataclass
-class _Extracted:
-    """One sample column's paths, each read once per sample by one multi-path call per kind."""
-
-    column: str
-    kinds: dict[str, dict[str, int]] = field(default_factory=lambda: {"t": {}, "s": {}, "j": {}})
-
-    def ref(self, kind: str, path: JsonPath) -> str:
-        listing = self.kinds[kind]
-        index = listing.setdefault(path.duckdb(), len(listing) + 1)
-        return f"_{kind}{self.column[0]}[{index}]"
-
-    def select(self) -> list[str]:
-        function = {"t": "json_type", "s": "json_extract_string", "j": "json_extract"}
-        out = []
-        for kind, listing in self.kinds.items():
-            if listing:
-                paths = ", ".join(literal(p) for p in listing)
-                out.append(f"{function[kind]}({self.column}, [{paths}]) AS _{kind}{self.column[0]}")
-        return out
-
-
 @dataclass(frozen=True)
-class _Lazy:
-    """A Value whose parts are extracted only when the compiled SQL uses them."""
-
-    source: _Extracted
-    path: JsonPath
-
-    @property
-    def t(self) -> str:
-        return self.source.ref("t", self.path)
-
-    @property
-    def s(self) -> str:
-        return self.source.ref("s", self.path)
-
-    @property
-    def j(self) -> str:
-        return self.source.ref("j", self.path)
-
-
-@dataclass
-class _Paths:
-    """The paths a query reads, per sample column, and the wildcard prefixes it expands."""
-
-    columns: dict[str, _Extracted] = field(
-        default_factory=lambda: {"input": _Extracted("input"), "output": _Extracted("output")}
-    )
-    wild: dict[tuple[str, str], str] = field(default_factory=dict)
-
-    def value(self, column: str, path: JsonPath) -> Value:
-        if not path.segments:
-            return JsonValue(f"{column}::JSON")
-        return _Lazy(self.columns[column], path)
-
-    def elements(self, column: str, prefix: JsonPath) -> str:
-        return self.wild.setdefault((column, prefix.duckdb()), f"_w{len(self.wild)}")
-
-    def select(self) -> list[str]:
-        out = [s for c in self.columns.values() for s in c.select()]
-        for (column, prefix), name in self.wild.items():
-            out.append(f"json_extract({column}, {literal(prefix)}) AS {name}")
-        return out
-
-
-@dataclass(frozen=True)
-class _Direct:
+class _Direct(TypedValue):
     """A Value read from a sample column on its own (outside the one-pass query)."""
 
     column: str
@@ -177,15 +113,14 @@ def condition_sql(cond: Cond, value_of: ValueOf) -> str:
     column, path = locate(cond.path)
     call = _sql_call(cond.macro, SAMPLE_COLUMNS)
     ok = compile_expect(cond.expect, has_path=True, sql_call=call).ok(value_of(column, path))
-    return f"(NOT {ok})" if cond.negate else ok
+    return f"(NOT coalesce({ok}, false))" if cond.negate else ok
 
 
-def _parent_ok(kind: str, last: object) -> str:
-    wanted = "ARRAY" if isinstance(last, int) else "OBJECT"
-    return f"coalesce({kind} = '{wanted}', false)"
+def _parent_ok(parent: Value, last: object) -> str:
+    return parent.kind("array" if isinstance(last, int) else "object")
 
 
-def _row_exprs(check: Check, paths: _Paths) -> tuple[str, str, str, str]:
+def _row_exprs(check: Check, paths: Fragments) -> tuple[str, str, str, str]:
     """(scope, ok, absent, null) for one check, per sample row."""
     compiled = compile_expect(
         check.expect,
@@ -199,10 +134,10 @@ def _row_exprs(check: Check, paths: _Paths) -> tuple[str, str, str, str]:
         value = paths.value(column, path)
         parent = path.parent
         parent_ok = None
-        if parent is not None and parent.segments:
-            parent_ok = _parent_ok(paths.value(column, parent).t, path.last)
+        if compiled.presence and parent is not None and parent.segments:
+            parent_ok = _parent_ok(paths.value(column, parent), path.last)
         scope = compiled.scope(value, parent_ok)
-        return scope, compiled.ok(value), f"{value.t} IS NULL", f"{value.t} = 'NULL'"
+        return scope, compiled.ok(value), value.absent, value.kind("null")
     prefix, rest = path.split_last_wildcard()
     return _each(compiled, paths.elements(column, prefix), rest)
 
@@ -211,18 +146,18 @@ def _each(compiled: Compiled, elems: str, rest: JsonPath) -> tuple[str, str, str
     value: Value = _Direct("x", rest) if rest.segments else JsonValue("x")
     parent_ok = None
     if len(rest.segments) == 1:
-        parent_ok = _parent_ok("json_type(x)", rest.last)
+        parent_ok = _parent_ok(JsonValue("x"), rest.last)
     elif rest.segments:
         parent = rest.parent
         assert parent is not None
-        parent_ok = _parent_ok(_Direct("x", parent).t, rest.last)
+        parent_ok = _parent_ok(_Direct("x", parent), rest.last)
     scope = compiled.scope(value, parent_ok)
     judged = f"for x in {elems} if {scope}"
     return (
         f"coalesce(list_bool_or([{scope} for x in {elems}]), false)",
-        f"coalesce(list_bool_and([{compiled.ok(value)} {judged}]), true)",
-        f"coalesce(list_bool_or([{value.t} IS NULL {judged}]), false)",
-        f"coalesce(list_bool_or([{value.t} = 'NULL' {judged}]), false)",
+        f"coalesce(list_bool_and([coalesce({compiled.ok(value)}, false) {judged}]), true)",
+        f"coalesce(list_bool_or([{value.absent} {judged}]), false)",
+        f"coalesce(list_bool_or([{value.kind('null')} {judged}]), false)",
     )
 
 
@@ -230,17 +165,26 @@ def _each(compiled: Compiled, elems: str, rest: JsonPath) -> tuple[str, str, str
 OUT, PASS, ABSENT, NULL, FAIL, NOTHING = range(6)
 
 
-def _code(index: int, where: str, scope: str, ok: str, absent: str, null: str) -> str:
-    return (
-        f"(CASE WHEN NOT ({where}) THEN {OUT} WHEN NOT coalesce({scope}, false) THEN {NOTHING} "
-        f"WHEN coalesce({ok}, false) THEN {PASS} WHEN coalesce({absent}, false) THEN {ABSENT} "
-        f"WHEN coalesce({null}, false) THEN {NULL} ELSE {FAIL} END)::UTINYINT AS c{index}"
-    )
+def _code(index: int, where: str, row: tuple[str, str, str, str], told: bool) -> str:
+    """The outcome of one check on one sample (CASE WHEN reads a NULL condition as false)."""
+    scope, ok, absent, null = row
+    inner = f"WHEN {ok} THEN {PASS} "
+    if told:  # absent and null samples are judged and counted apart
+        inner += f"WHEN {absent} THEN {ABSENT} WHEN {null} THEN {NULL} "
+    code = f"CASE WHEN {scope} THEN CASE {inner}ELSE {FAIL} END ELSE {NOTHING} END"
+    if where != "true":
+        code = f"CASE WHEN {where} THEN {code} ELSE {OUT} END"
+    return f"({code}) AS c{index}"
+
+
+def _told(check: Check) -> bool:
+    """Whether the check counts absent and null values apart from other violations."""
+    return "present" in check.expect or "not_null" in check.expect
 
 
 def _columns(index: int, check: Check) -> Columns:
     cols = Columns(n=f"n{index}", violations=f"v{index}", examples=f"e{index}")
-    if "present" in check.expect or "not_null" in check.expect:
+    if _told(check):
         cols.absent = f"a{index}"
     if "not_null" in check.expect:
         cols.null = f"z{index}"
@@ -276,25 +220,24 @@ def _grouped(codes: list[str], relation: str) -> str:
 
 def plan_samples(checks: list[Check], relation: str = "samples") -> Plan:
     """One query over the corpus view for every check that reads JSON fields."""
-    paths = _Paths()
+    paths = Fragments()
     codes: list[str] = []
     plan = Plan(sql="")
+    targets = sorted({c.target for c in checks})
     for i, check in enumerate(checks):
         scope, ok, absent, null = _row_exprs(check, paths)
         if check.when:
             conds = " AND ".join(condition_sql(c, paths.value) for c in check.when)
             scope = f"({scope}) AND {conds}"
-        codes.append(_code(i, f"target = {literal(check.target)}", scope, ok, absent, null))
+        where = "true" if len(targets) == 1 else f"target = {literal(check.target)}"
+        codes.append(_code(i, where, (scope, ok, absent, null), _told(check)))
         plan.columns[check.key] = _columns(i, check)
-    select = ["id", "target"]
+    carry = ["id"] if len(targets) == 1 else ["id", "target"]
     if any(c.macro or any(w.macro for w in c.when) for c in checks):
-        select += ["input", "output", "duration_ms", "tags"]
-    select += paths.select()
-    targets = ", ".join(literal(t) for t in sorted({c.target for c in checks}))
-    plan.sql = (
-        f"WITH base AS (SELECT {', '.join(select)} FROM {relation} WHERE target IN ({targets}))\n"
-        + _grouped(codes, "base")
-    )
+        carry = ["id", "target", "input", "output", "duration_ms", "tags"]
+    listing = ", ".join(literal(t) for t in targets)
+    ctes, last = paths.layers(carry, f"{relation} WHERE target IN ({listing})")
+    plan.sql = "WITH " + ",\n".join(ctes) + "\n" + _grouped(codes, last)
     return plan
 
 
@@ -310,7 +253,8 @@ def plan_probes(checks: list[Check], relation: str = "_probe") -> Plan:
             check.expect, has_path=True, sql_call=_sql_call(check.macro, {"id": "id"})
         )
         scope, ok, absent, null = _each(compiled, elems, JsonPath())
-        codes.append(_code(i, f"key = {literal(check.key)}", scope, ok, absent, null))
+        where = f"key = {literal(check.key)}"
+        codes.append(_code(i, where, (scope, ok, absent, null), _told(check)))
         plan.columns[check.key] = _columns(i, check)
         plan.columns[check.key].empty = f"m{i}"
     plan.sql = _grouped(codes, relation)
