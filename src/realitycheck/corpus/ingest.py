@@ -12,6 +12,7 @@ import hashlib
 import itertools
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
@@ -40,6 +41,19 @@ PLAIN_TAGS = frozenset(
         "no-response",
     }
 )
+
+
+# A run of 19 digits: an integer that may lie beyond 64 bits, which orjson reads as a float.
+LONG_NUMBER = re.compile(r"[0-9]{19}")
+_LONG_NUMBER_BYTES = re.compile(rb"[0-9]{19}")
+
+
+def loads(text: str | bytes) -> Any:
+    """Parse JSON with orjson (raising its errors), keeping integers beyond 64 bits exact:
+    orjson reads those as floats, so text that may hold one is read again by `json`."""
+    value = orjson.loads(text)
+    long = _LONG_NUMBER_BYTES if isinstance(text, bytes) else LONG_NUMBER
+    return json.loads(text) if long.search(text) else value  # type: ignore[arg-type]
 
 
 def dumps(value: Any) -> bytes:

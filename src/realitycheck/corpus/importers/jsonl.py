@@ -14,7 +14,7 @@ import orjson
 
 from realitycheck.corpus.http import BlobPut
 from realitycheck.corpus.importers.base import BadEntry, Entry, Item, Progress
-from realitycheck.corpus.ingest import parse_time
+from realitycheck.corpus.ingest import loads, parse_time
 
 BOM = b"\xef\xbb\xbf"
 
@@ -85,7 +85,7 @@ def read_jsonl(path: Path, blob: BlobPut, progress: Progress) -> Iterator[Item]:
             if not raw.strip():
                 continue
             try:
-                obj = orjson.loads(raw)
+                obj = loads(raw)
             except orjson.JSONDecodeError as exc:
                 yield BadEntry(index, f"not valid JSON: {exc}", number)
             else:

@@ -134,34 +134,34 @@ class NameRules:
         self.fields = [g.lower() for g in fields]
         self.headers = [g.lower() for g in headers]
         self.allow = {a.lower() for a in allow}
-        self._field_cache: dict[str, bool] = {}
-        self._header_cache: dict[str, bool] = {}
+        self.field_cache: dict[str, bool] = {}
+        self.header_cache: dict[str, bool] = {}
 
     def field(self, name: str) -> bool:
         """Whether a field, query parameter or argument named `name` is redacted whole."""
-        hit = self._field_cache.get(name)
+        hit = self.field_cache.get(name)
         if hit is None:
             lower = name.lower()
             hit = lower not in self.allow and (
                 secret_name(name) or any(fnmatch.fnmatchcase(lower, g) for g in self.fields)
             )
-            if len(self._field_cache) > 50_000:
-                self._field_cache.clear()
-            self._field_cache[name] = hit
+            if len(self.field_cache) > 50_000:
+                self.field_cache.clear()
+            self.field_cache[name] = hit
         return hit
 
     def header(self, name: str) -> bool:
         """Whether a header named `name` is redacted."""
-        hit = self._header_cache.get(name)
+        hit = self.header_cache.get(name)
         if hit is None:
             lower = name.lower()
             hit = lower not in self.allow and (
                 secret_header(name)
                 or any(fnmatch.fnmatchcase(lower, g) for g in self.headers + self.fields)
             )
-            if len(self._header_cache) > 50_000:
-                self._header_cache.clear()
-            self._header_cache[name] = hit
+            if len(self.header_cache) > 50_000:
+                self.header_cache.clear()
+            self.header_cache[name] = hit
         return hit
 
     def prefilter(self) -> str:

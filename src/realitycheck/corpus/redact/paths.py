@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -15,6 +16,11 @@ _TOKEN = re.compile(
 
 def format_path(components: Sequence[Component]) -> str:
     """`$` followed by `.key`, `['odd key']` or `[index]` for each component."""
+    return _format(tuple(components))
+
+
+@functools.lru_cache(maxsize=4096)
+def _format(components: tuple[Component, ...]) -> str:
     out = ["$"]
     for comp in components:
         if isinstance(comp, int):

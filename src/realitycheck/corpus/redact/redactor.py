@@ -11,19 +11,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import re2  # type: ignore[import-untyped]
-
 from realitycheck.corpus.model import BLOB_KEY
 from realitycheck.corpus.redact.detectors import DETECTORS, Detector
 from realitycheck.corpus.redact.names import NameRules
-from realitycheck.corpus.redact.paths import Component, PathPattern, format_path
+from realitycheck.corpus.redact.paths import Component, PathPattern
+from realitycheck.corpus.redact.scanner import Scanner
 from realitycheck.corpus.redact.shape import mask, mask_float, mask_int
+from realitycheck.corpus.redact.walk import Walk
 
 MIN_SCAN_LENGTH = 6
 ANCHOR = 6  # characters of a prefilter match that must appear in a string worth scanning
 Anchors = tuple[str, ...] | None
-_OPTIONS = re2.Options()
-_OPTIONS.max_mem = 64 << 20
 
 
 @dataclass
@@ -41,66 +39,16 @@ class Rules:
     disabled: Sequence[str] = field(default_factory=tuple)
 
 
-class Scanner:
-    """All detectors compiled into one RE2 pattern, for text and for JSON bytes."""
+def anchors_of(found: Iterable[bytes]) -> tuple[str, ...] | None:
+    """Anchors from the prefilter's matches in a sample's JSON texts; None when there are none.
 
-    def __init__(self, detectors: Sequence[Detector], extra_prefilter: str = "") -> None:
-        self.detectors = list(detectors)
-        alternatives = []
-        for i, det in enumerate(self.detectors):
-            inner = det.pattern.replace("(?P<s>", f"(?P<s{i}>")
-            alternatives.append(f"(?P<d{i}>{inner})")
-        self.has_group = ["(?P<s>" in d.pattern for d in self.detectors]
-        self.pattern = re2.compile("|".join(alternatives), _OPTIONS) if alternatives else None
-        index = self.pattern.groupindex if self.pattern is not None else {}
-        self.outer = [index.get(f"d{i}", 0) for i in range(len(self.detectors))]
-        self.inner = [index.get(f"s{i}", self.outer[i]) for i in range(len(self.detectors))]
-        self.singles: dict[int, Any] = {}
-        pre = [f"(?:{d.pattern.replace('(?P<s>', '(?:')})" for d in self.detectors]
-        if extra_prefilter:
-            pre.append(extra_prefilter)
-        self.prefilter = re2.compile("|".join(pre).encode(), _OPTIONS) if pre else None
-
-    def _single(self, i: int) -> Any:
-        if i not in self.singles:
-            pat = self.detectors[i].pattern.replace("(?P<s>", "(?P<s0>")
-            self.singles[i] = re2.compile(pat, _OPTIONS)
-        return self.singles[i]
-
-    def spans(self, text: str) -> list[tuple[int, int, Detector]]:
-        """The secret spans in `text`: (start, end, detector), in order, not overlapping."""
-        if self.pattern is None:
-            return []
-        out: list[tuple[int, int, Detector]] = []
-        for m in self.pattern.finditer(text):
-            for i in range(len(self.detectors)):
-                if m.start(self.outer[i]) < 0:
-                    continue
-                span = self._accept(m, i, self.inner[i])
-                if span is None:  # rejected by its check: a later detector may still fit
-                    span = self._retry(text, m.start(), i)
-                if span is not None:
-                    out.append(span)
-                break
-        return out
-
-    def _accept(self, m: Any, i: int, group: int) -> tuple[int, int, Detector] | None:
-        det = self.detectors[i]
-        start, end = m.start(group), m.end(group)
-        if start < 0 or start == end:
-            return None
-        if det.check is not None and not det.check(m.group(group)):
-            return None
-        return (start, end, det)
-
-    def _retry(self, text: str, pos: int, after: int) -> tuple[int, int, Detector] | None:
-        for j in range(after + 1, len(self.detectors)):
-            m = self._single(j).match(text, pos)
-            if m is not None:
-                span = self._accept(m, j, 1 if self.has_group[j] else 0)
-                if span is not None:
-                    return span
+    A match that starts with a quote is an object key: the name rules look at every key
+    anyway, so it adds no anchor (and a sample whose matches are all keys scans no strings).
+    """
+    starts = {m[:ANCHOR].decode("utf-8", "ignore") for m in found}
+    if not starts:
         return None
+    return tuple(a for a in starts if not a.startswith('"'))
 
 
 class Redactor:
@@ -186,22 +134,43 @@ class Redactor:
             anchors = self._anchors(list(texts))
             if anchors is None:
                 return []
-        hits: list[str] = []
+        return self.walk(kind, input, output, anchors)
+
+    def walk(
+        self,
+        kind: str,
+        input: dict[str, Any],
+        output: dict[str, Any] | None,
+        anchors: tuple[str, ...] | None = None,
+        keys: tuple[str, ...] | None = None,
+    ) -> list[str]:
+        """Redact input and output in place, scanning only strings that hold an anchor (all
+        strings when `anchors` is None), and list the redacted paths.
+
+        `keys` are the object keys the prefilter found (`"authorization":`), given when the
+        caller knows the sample's JSON texts hold no escape sequence (so that any part's own
+        JSON text shows them as they are): then a part of the input or output whose JSON text
+        holds no anchor and none of these keys is not walked at all.
+        """
+        anchors = ("",) if self.always_walk else anchors
+        walk = Walk(self, anchors)
+        if anchors is not None and keys is not None:
+            walk.marks = tuple(a.encode() for a in anchors) + tuple(k.encode() for k in keys)
+        path = walk.path
         for name, part in (("input", input), ("output", output)):
             if not isinstance(part, dict):
                 continue
-            path: list[Component] = [name]
-            for k in list(part):
+            path.append(name)
+            for k, value in part.items():
+                if (kind == "http" and k in ("method", "status")) or not walk.holds(value):
+                    continue
                 path.append(k)
-                value = part[k]
-                if kind == "http" and k == "headers":
-                    part[k] = self._headers(value, path, hits, anchors)
-                elif kind == "http" and k in ("method", "status"):
-                    pass
-                else:
-                    part[k] = self._walk(value, path, hits, anchors)
+                part[k] = (
+                    walk.headers(value) if kind == "http" and k == "headers" else walk.value(value)
+                )
                 path.pop()
-        return hits
+            path.pop()
+        return walk.hits
 
     def _anchors(self, texts: list[bytes]) -> tuple[str, ...] | None:
         """The starts of what the prefilter finds in JSON texts; None when it finds nothing."""
@@ -210,103 +179,15 @@ class Redactor:
         pre = self.scanner.prefilter
         if pre is None:
             return None
-        found = {
-            m.group(0)[:ANCHOR].decode("utf-8", "ignore")
-            for m in pre.finditer(texts[0] if len(texts) == 1 else b"\n".join(texts))
-        }
-        if not found:
-            return None
-        return tuple(a for a in found if not a.startswith('"'))  # keys: the name rules' job
+        text = texts[0] if len(texts) == 1 else b"\n".join(texts)
+        return anchors_of(m.group(0) for m in pre.finditer(text))
 
-    def _allowed(self, path: list[Component]) -> bool:
+    def allowed(self, path: list[Component]) -> bool:
+        """Whether an allow-listed path covers this one."""
         return any(p.matches(path) for p in self.allow_paths)
 
-    def _walk(
-        self, value: Any, path: list[Component], hits: list[str], anchors: Anchors = None
-    ) -> Any:
-        if isinstance(value, str):
-            if len(value) < MIN_SCAN_LENGTH:
-                return value
-            if anchors is not None and not any(a in value for a in anchors):
-                return value
-            new = self.text(value)
-            if new != value and not self._allowed(path):
-                hits.append(format_path(path))
-                return new
-            return value
-        if isinstance(value, dict):
-            if isinstance(value.get(BLOB_KEY), str):
-                return value
-            for k in list(value):
-                item = value[k]
-                secret = isinstance(k, str) and self.names.field(k)
-                if not secret and self._clean(item, anchors):
-                    continue
-                path.append(k)
-                if secret and not self._allowed(path):
-                    masked = self._mask_all(item)
-                    if masked != item:
-                        hits.append(format_path(path))
-                    value[k] = masked
-                else:
-                    value[k] = self._walk(item, path, hits, anchors)
-                path.pop()
-            return self._keys(value, path, hits, anchors)
-        if isinstance(value, list):
-            for i, item in enumerate(value):
-                if self._clean(item, anchors):
-                    continue
-                path.append(i)
-                value[i] = self._walk(item, path, hits, anchors)
-                path.pop()
-            return value
-        if (
-            self.card
-            and isinstance(value, int)
-            and not isinstance(value, bool)
-            and 10**12 <= abs(value) < 10**19
-            and self.card_check is not None
-            and self.card_check.check is not None
-            and self.card_check.check(str(abs(value)))
-            and not self._allowed(path)
-        ):
-            hits.append(format_path(path))
-            return int(self.card_check.replace(self.key, str(value)))
-        return value
-
-    def _clean(self, value: Any, anchors: Anchors) -> bool:
-        """Whether a value certainly holds nothing to redact (so the walk can skip it)."""
-        kind = type(value)
-        if kind is str:
-            return len(value) < MIN_SCAN_LENGTH or (
-                anchors is not None and not any(a in value for a in anchors)
-            )
-        if kind is int:
-            return not self.card or abs(value) < 10**12
-        return value is None or kind is bool or kind is float
-
-    def _keys(
-        self, value: dict[Any, Any], path: list[Component], hits: list[str], anchors: Anchors
-    ) -> dict[Any, Any]:
-        """Keys are text too: an email used as a key is replaced like any other."""
-        renamed = {}
-        for k in value:
-            if not isinstance(k, str) or len(k) < MIN_SCAN_LENGTH:
-                continue
-            if anchors is not None and not any(a in k for a in anchors):
-                continue
-            new = self.text(k)
-            if new != k and new not in value and not self._allowed([*path, k]):
-                renamed[k] = new
-                hits.append(format_path([*path, new]))
-        if not renamed:
-            return value
-        items = [(renamed.get(k, k), v) for k, v in value.items()]
-        value.clear()
-        value.update(items)
-        return value
-
-    def _mask_all(self, value: Any) -> Any:
+    def mask_all(self, value: Any) -> Any:
+        """A value with every string and number in it masked (blob references kept)."""
         if isinstance(value, str):
             return value if value in self.allow_values else mask(self.key, value)
         if isinstance(value, bool) or value is None:
@@ -318,34 +199,17 @@ class Redactor:
         if isinstance(value, dict):
             if isinstance(value.get(BLOB_KEY), str):
                 return value
-            return {k: self._mask_all(v) for k, v in value.items()}
+            return {k: self.mask_all(v) for k, v in value.items()}
         if isinstance(value, list):
-            return [self._mask_all(v) for v in value]
+            return [self.mask_all(v) for v in value]
         return value
 
-    def _headers(
-        self, headers: Any, path: list[Component], hits: list[str], anchors: Anchors = None
-    ) -> Any:
-        if not isinstance(headers, dict):
-            return self._walk(headers, path, hits, anchors)
-        for name in list(headers):
-            path.append(name)
-            value = headers[name]
-            if isinstance(name, str) and self.names.header(name) and not self._allowed(path):
-                new = self._header_value(name.lower(), value)
-                if new != value:
-                    hits.append(format_path(path))
-                headers[name] = new
-            else:
-                headers[name] = self._walk(value, path, hits, anchors)
-            path.pop()
-        return headers
-
-    def _header_value(self, name: str, value: Any) -> Any:
+    def header_value(self, name: str, value: Any) -> Any:
+        """The masked value of a secret header (schemes and cookie names kept)."""
         if isinstance(value, list):
-            return [self._header_value(name, v) for v in value]
+            return [self.header_value(name, v) for v in value]
         if not isinstance(value, str):
-            return self._mask_all(value)
+            return self.mask_all(value)
         if name == "cookie":
             return ";".join(self._cookie_pair(p) for p in value.split(";"))
         if name == "set-cookie":

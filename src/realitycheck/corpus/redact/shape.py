@@ -19,24 +19,31 @@ def _stream(key: bytes, text: str, n: int) -> bytes:
     return hashlib.shake_256(key + b"\x00" + text.encode("utf-8", "surrogatepass")).digest(n)
 
 
+def _table(alphabet: str) -> tuple[str, ...]:
+    return tuple(alphabet[b % len(alphabet)] for b in range(256))
+
+
+# For each ASCII letter and digit, the character that each possible stream byte turns it into.
+_TABLES = {
+    ch: table
+    for alphabet in (_DIGITS, _UPPER, _LOWER)
+    for table in (_table(alphabet),)
+    for ch in alphabet
+}
+_OTHER_ALNUM = _table(_LOWER)  # letters and digits beyond ASCII become lower-case letters
+
+
 def mask(key: bytes, text: str, keep_prefix: int = 0) -> str:
     """`text` with every letter and digit replaced, deterministically, by one of its class."""
     if not text:
         return text
     stream = _stream(key, text, len(text))
-    out = list(text[:keep_prefix])
-    for i in range(keep_prefix, len(text)):
-        ch = text[i]
-        b = stream[i]
-        if "0" <= ch <= "9":
-            out.append(_DIGITS[b % 10])
-        elif "A" <= ch <= "Z":
-            out.append(_UPPER[b % 26])
-        elif "a" <= ch <= "z" or ch.isalnum():
-            out.append(_LOWER[b % 26])
-        else:
-            out.append(ch)
-    return "".join(out)
+    get = _TABLES.get
+    out = [
+        table[b] if (table := get(ch)) is not None else _OTHER_ALNUM[b] if ch.isalnum() else ch
+        for ch, b in zip(text[keep_prefix:], stream[keep_prefix:], strict=True)
+    ]
+    return text[:keep_prefix] + "".join(out)
 
 
 def mask_int(key: bytes, value: int) -> int:
