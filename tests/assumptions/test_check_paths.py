@@ -21,7 +21,7 @@ from realitycheck.assumptions.checks.run import CheckRunner
 from realitycheck.assumptions.jsonpath import JsonPath
 
 from .conftest import sample, write_corpus
-from .test_checks import _passes
+from .test_checks import _passes, expectation_met
 
 T = "fn:hooks:handle"
 KEYS = ["a", "we.ird", 'q"k', "b\\s", "ünï"]
@@ -85,26 +85,13 @@ def _step(holder: Any, seg: Any) -> tuple[bool, Any]:
     return False, None
 
 
-def _ok(expect: dict[str, Any], there: bool, value: Any) -> bool:
-    ok = True
-    if "present" in expect:
-        ok = ok and there
-    if "not_null" in expect:
-        ok = ok and there and value is not None
-    for key, spec in expect.items():
-        if key in ("present", "not_null") or not there or value is None:
-            continue
-        ok = ok and _passes(key, spec, value)
-    return ok
-
-
 def met(doc: Any, cond: tuple[JsonPath, dict[str, Any], bool]) -> bool:
     """Whether a sample meets a `when` condition (a value check reads absent and null as no)."""
     path, expect, negate = cond
     _, there, value = resolve(doc, path)
     presence = "present" in expect or "not_null" in expect
     if presence:
-        yes = _ok(expect, there, value)
+        yes = expectation_met(expect, there, value)
     else:
         yes = there and all(_passes(k, spec, value) for k, spec in expect.items())
     return yes != negate
@@ -120,7 +107,7 @@ def outcome(doc: Any, path: JsonPath, expect: dict[str, Any], when: list[Any]) -
             return None
     elif not there or value is None:
         return None
-    if _ok(expect, there, value):
+    if expectation_met(expect, there, value):
         return "pass"
     return "absent" if not there else "null" if value is None else "fail"
 

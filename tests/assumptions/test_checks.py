@@ -107,6 +107,20 @@ def _passes(key: str, spec: Any, value: Any) -> bool:
     raise AssertionError(key)
 
 
+def expectation_met(expect: dict[str, Any], there: bool, value: Any) -> bool:
+    """Whether a value (`there` says if its path exists) meets every key of `expect`."""
+    ok = True
+    if "present" in expect:
+        ok = ok and there
+    if "not_null" in expect:
+        ok = ok and there and value is not None
+    for key, spec in expect.items():
+        if key in ("present", "not_null") or not there or value is None:
+            continue
+        ok = ok and _passes(key, spec, value)
+    return ok
+
+
 def reference(parents_: list[Any], expect: dict[str, Any]) -> tuple[int, int]:
     """(n, violations) of `$.args.payload.p.v`, counted the plain way."""
     n = bad = 0
@@ -121,16 +135,7 @@ def reference(parents_: list[Any], expect: dict[str, Any]) -> tuple[int, int]:
         elif not there or value is None:
             continue
         n += 1
-        ok = True
-        if "present" in expect:
-            ok = ok and there
-        if "not_null" in expect:
-            ok = ok and there and value is not None
-        for key, spec in expect.items():
-            if key in ("present", "not_null") or not there or value is None:
-                continue
-            ok = ok and _passes(key, spec, value)
-        bad += not ok
+        bad += not expectation_met(expect, there, value)
     return n, bad
 
 
