@@ -37,6 +37,20 @@ class FunctionCall:
         if output is not None:
             self.nbytes += len(output.data) + sum(map(len, output.blobs))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as constructor arguments: four times cheaper than slot state, and the
+        # pickling runs in the host's writer thread, holding the host's interpreter lock.
+        return _function_call, (
+            self.target,
+            (self.input.data, self.input.blobs, self.input.lossy),
+            None
+            if self.output is None
+            else (self.output.data, self.output.blobs, self.output.lossy),
+            self.raised,
+            self.duration_ms,
+            self.at,
+        )
+
     def settle(self) -> None:
         """Nothing to resolve before another process takes the call."""
 
@@ -54,6 +68,25 @@ class FunctionCall:
         if self.input.lossy or (self.output is not None and self.output.lossy):
             tags.append("unserializable")
         return self.target, "function", {"args": args}, output, tags
+
+
+def _snapshot(parts: tuple[bytes, list[bytes], bool]) -> Snapshot:
+    snap = Snapshot()
+    snap.data, snap.blobs, snap.lossy = parts
+    return snap
+
+
+def _function_call(
+    target: str,
+    input: tuple[bytes, list[bytes], bool],
+    output: tuple[bytes, list[bytes], bool] | None,
+    raised: tuple[str, str] | None,
+    duration_ms: float,
+    at: float,
+) -> FunctionCall:
+    """A FunctionCall from its pickled parts."""
+    out = None if output is None else _snapshot(output)
+    return FunctionCall(target, _snapshot(input), out, raised, duration_ms, at)
 
 
 RouteResolver = Callable[[str, str], "str | None"]
@@ -110,6 +143,24 @@ class HttpExchange:
         self.source = source
         self.resolver = resolver
         self.nbytes = len(body) + len(resp_body) + 64 * (len(headers) + len(resp_headers)) + 200
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Constructor arguments, as for FunctionCall; the route resolver stays behind (call
+        # `settle` first: a host's router cannot travel to another process).
+        return HttpExchange, (
+            self.method,
+            self.path,
+            self.query,
+            self.headers,
+            self.body,
+            self.status,
+            self.resp_headers,
+            self.resp_body,
+            self.duration_ms,
+            self.at,
+            self.route,
+            self.source,
+        )
 
     def settle(self) -> None:
         """Resolve the route here (a host's router cannot travel to another process)."""

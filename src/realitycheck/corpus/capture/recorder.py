@@ -51,9 +51,10 @@ class Recorder:
         self.sampler = Sampler(settings.rate, settings.rates, settings.max_per_hour)
         self.counters = Counters()
         self._log = Throttled(self.stats)
-        # A deque, not a Queue: appending takes no lock and wakes no thread; the writer polls.
+        # A deque, not a Queue: appending wakes no thread; the writer polls.
         self._pending: collections.deque[Item] = collections.deque()
         self._queued_bytes = 0
+        self._queue_lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
         self._wake = threading.Event()
@@ -84,15 +85,16 @@ class Recorder:
         try:
             if self._thread is None:
                 self._start()
-            if (
-                len(self._pending) >= self.settings.queue_size
-                or self._queued_bytes + item.nbytes > self.settings.queue_bytes
-            ):
+            with self._queue_lock:  # request threads and the writer share the byte count
+                full = (
+                    len(self._pending) >= self.settings.queue_size
+                    or self._queued_bytes + item.nbytes > self.settings.queue_bytes
+                )
+                if not full:
+                    self._queued_bytes += item.nbytes
+                    self._pending.append(item)
+            if full:
                 self.drop("queue-full", "the write queue is full (slow or failing disk)")
-                return
-            self._queued_bytes += item.nbytes
-            self._pending.append(item)
-            self.counters.add("queued")
         except Exception as exc:  # capture must never raise into the host
             self.drop("error", f"could not queue a sample: {type(exc).__name__}: {exc}")
 
@@ -130,6 +132,7 @@ class Recorder:
     def stats(self) -> dict[str, Any]:
         """This process's counts (the helper's included)."""
         mine = self.counters.snapshot()
+        mine["queued"] += len(self._pending)  # taken by the request path, not yet by the writer
         helper = self._helper.counts if self._helper is not None else {}
         return merge(helper, mine) if helper else mine
 
@@ -152,9 +155,13 @@ class Recorder:
             with self._flushed:
                 asked, stopping = self._flush_asked, self._stop
             while self._pending:
-                item = self._pending.popleft()
-                self._queued_bytes -= item.nbytes
-                batch.append(item)
+                with self._queue_lock:
+                    take = min(len(self._pending), self.settings.batch_size - len(batch))
+                    for _ in range(take):
+                        item = self._pending.popleft()
+                        self._queued_bytes -= item.nbytes
+                        batch.append(item)
+                self.counters.add("queued", take)  # counted here, off the request path
                 if len(batch) >= self.settings.batch_size:
                     self._write(batch)
                     batch = []
