@@ -239,7 +239,8 @@ def _range_notes(
     if not records:
         same = base == head
         out.append(
-            "empty range: base and head are the same commit"
+            "empty range: base and head are the same commit (on the default branch itself? "
+            "pass --base HEAD~1, or the branch the change will merge into)"
             if same
             else "empty range: no commit is reachable from head but not from base"
         )
