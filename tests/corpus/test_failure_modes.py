@@ -317,3 +317,35 @@ def test_drops_show_in_corpus_stats(
     assert data["capture"]["written"] == 10
     assert main(["corpus", "stats", "--corpus", str(corpus_dir)]) == 0
     assert "disk-full 10" in capsys.readouterr().out
+
+
+def test_a_helper_that_dies_has_its_unwritten_samples_counted(
+    tmp_path: Path, key_file: Path
+) -> None:
+    corpus_dir = tmp_path / "corpus"
+    with recording(
+        corpus_dir, key_file=key_file, dedup=False, max_per_hour=None, batch_size=10
+    ) as recorder:
+        for i in range(20):
+            work(i, "first")
+        assert recorder.flush(30)
+        helper = recorder._helper
+        assert helper is not None and helper.proc is not None
+        first = helper.proc
+        first.send_signal(signal.SIGSTOP)  # it receives batches but never answers
+        for i in range(30):
+            work(i, "held")
+        assert not recorder.flush(1.0)
+        first.kill()
+        first.wait()
+        for i in range(10):  # the next batch finds the helper dead and starts another
+            work(i, "after")
+        assert recorder.flush(30)
+        assert helper.proc is not None and helper.proc.pid != first.pid
+        stats = recorder.stats()
+    assert stats["dropped"] == {"helper-died": 30}
+    assert stats["written"] == 30  # 20 by the first helper, 10 by the second
+    assert Corpus(corpus_dir).count() == 30
+    [saved] = (tmp_path / "corpus" / "capture").glob("*.json")
+    on_disk = json.loads(saved.read_text())
+    assert on_disk["written"] == 30 and on_disk["dropped"] == {"helper-died": 30}

@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable
 from typing import IO, Any
 
-from realitycheck.corpus.capture.counters import Counters
+from realitycheck.corpus.capture.counters import Counters, merge
 from realitycheck.corpus.capture.writer import BatchWriter, CaptureSettings, Item
 from realitycheck.corpus.redact import Redactor
 from realitycheck.corpus.redact.settings import rules_from_json, rules_to_json
@@ -61,15 +61,20 @@ class HelperLink:
         redactor: Redactor,
         host: Callable[[], dict[str, Any]],
         report: Callable[[str, str], None],
+        lost: Callable[[int], None] = lambda n: None,
     ) -> None:
         self.settings = settings
         self.redactor = redactor
         self.host = host  # the host's own counts, sent along with every batch
         self.report = report
+        self.lost = lost  # told how many samples a helper that died had not written
         self.proc: subprocess.Popen[bytes] | None = None
+        self.reader: threading.Thread | None = None
         self.sent = 0
         self.acked = 0
-        self.counts: dict[str, Any] = {}
+        self.unacked: dict[int, int] = {}  # batch number -> samples, until the helper answers
+        self.counts: dict[str, Any] = {}  # the running helper's counts
+        self.past: dict[str, Any] = {}  # the counts of helpers that have died
         self.cond = threading.Condition()
 
     def start(self) -> None:
@@ -89,9 +94,10 @@ class HelperLink:
         }
         send(self.proc.stdin, ("config", config))
         self.proc.stdin.flush()
-        threading.Thread(
+        self.reader = threading.Thread(
             target=self._acks, args=(self.proc,), daemon=True, name="realitycheck-capture-acks"
-        ).start()
+        )
+        self.reader.start()
 
     def _acks(self, proc: subprocess.Popen[bytes]) -> None:
         assert proc.stdout is not None
@@ -101,6 +107,8 @@ class HelperLink:
                 before = self.counts.get("dropped", {})
                 with self.cond:
                     self.acked = max(self.acked, seq)
+                    for done in [k for k in self.unacked if k <= seq]:
+                        del self.unacked[done]
                     self.counts = counts
                     self.cond.notify_all()
                 for reason, n in counts.get("dropped", {}).items():
@@ -113,15 +121,43 @@ class HelperLink:
         """Whether the helper is running."""
         return self.proc is not None and self.proc.poll() is None
 
+    def totals(self) -> dict[str, Any]:
+        """The counts of every helper this process has started."""
+        with self.cond:
+            return merge(self.past, self.counts) if self.past else dict(self.counts)
+
+    def _retire(self) -> None:
+        """After the helper died: keep its counts, and count what it never wrote as lost."""
+        if self.reader is not None:
+            self.reader.join(5.0)  # its answers still in the pipe are read first
+        if self.proc is not None and self.proc.stdin is not None:
+            with contextlib.suppress(OSError, ValueError):  # unflushed bytes meet a broken pipe
+                self.proc.stdin.close()
+        with self.cond:
+            lost = sum(self.unacked.values())
+            self.unacked.clear()
+            self.past = merge(self.past, self.counts) if self.past else dict(self.counts)
+            self.counts = {}
+            self.acked = self.sent
+        self.proc = self.reader = None
+        if lost:
+            self.lost(lost)
+
     def write(self, batch: list[Item]) -> None:
         """Hand one batch to the helper (restarting it if it died); raises OSError on failure."""
-        if not self.alive():
+        if self.proc is not None and not self.alive():
+            self._retire()
+        if self.proc is None:
             self.start()
         assert self.proc is not None and self.proc.stdin is not None
-        self.sent += 1
+        with self.cond:
+            self.sent += 1
+            self.unacked[self.sent] = len(batch)
         for i in range(0, len(batch), CHUNK):
             send(self.proc.stdin, ("items", self.sent, batch[i : i + CHUNK]))
-        send(self.proc.stdin, ("write", self.sent, self.host()))
+        host = self.host()
+        # The helper writes the host's counts file: those of helpers that died go in with them.
+        send(self.proc.stdin, ("write", self.sent, merge(self.past, host) if self.past else host))
         self.proc.stdin.flush()
 
     def wait(self, timeout: float | None) -> bool:
@@ -145,6 +181,7 @@ class HelperLink:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        self._retire()
 
 
 def main() -> int:

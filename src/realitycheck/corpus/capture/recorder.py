@@ -65,7 +65,9 @@ class Recorder:
         self._helper: HelperLink | None = None
         self._local: BatchWriter | None = None
         if settings.writer == "process":
-            self._helper = HelperLink(settings, self.redactor, self.counters.snapshot, self._log)
+            self._helper = HelperLink(
+                settings, self.redactor, self.counters.snapshot, self._log, self._helper_lost
+            )
 
     # -- the request path -----------------------------------------------------------------
 
@@ -97,6 +99,10 @@ class Recorder:
                 self.drop("queue-full", "the write queue is full (slow or failing disk)")
         except Exception as exc:  # capture must never raise into the host
             self.drop("error", f"could not queue a sample: {type(exc).__name__}: {exc}")
+
+    def _helper_lost(self, n: int) -> None:
+        self.counters.drop("helper-died", n)
+        self._log("helper-died", f"the capture helper stopped before writing {n} samples")
 
     def drop(self, reason: str, detail: str) -> None:
         """Count a sample dropped before it reached the writer."""
@@ -133,7 +139,7 @@ class Recorder:
         """This process's counts (the helper's included)."""
         mine = self.counters.snapshot()
         mine["queued"] += len(self._pending)  # taken by the request path, not yet by the writer
-        helper = self._helper.counts if self._helper is not None else {}
+        helper = self._helper.totals() if self._helper is not None else {}
         return merge(helper, mine) if helper else mine
 
     # -- the writer thread ----------------------------------------------------------------
