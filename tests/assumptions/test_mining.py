@@ -436,3 +436,13 @@ def test_deeply_nested_code_is_reported_not_fatal() -> None:
     except RecursionError:  # pragma: no cover - the point of the test
         pytest.fail("mining raised RecursionError")
     assert outcome.mined == [] and "nests too deeply" in outcome.warnings[0]
+
+
+def test_the_configurable_kinds_are_the_kinds_mining_knows() -> None:
+    # The config layer lists them without importing the assumptions package (layer rule).
+    from typing import get_args
+
+    from realitycheck.assumptions.model import MINED_LEDGER_KIND, MinedKind
+    from realitycheck.core.config.assumptions import MINED_KINDS
+
+    assert set(get_args(MinedKind)) == set(MINED_KINDS) == set(MINED_LEDGER_KIND)
