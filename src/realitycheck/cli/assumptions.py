@@ -12,7 +12,13 @@ from realitycheck.assumptions.analysis import analyse
 from realitycheck.assumptions.model import LEDGER_SCHEMA_VERSION, AssumptionsResult
 from realitycheck.assumptions.skeleton import agent_prompt, ledger_path, skeleton
 from realitycheck.cli.main import EXIT_ERROR, EXIT_FAIL, EXIT_PASS
-from realitycheck.cli.options import Common, common_options, format_option, parse_formats
+from realitycheck.cli.options import (
+    Common,
+    common_options,
+    format_option,
+    parse_formats,
+    text_json_option,
+)
 from realitycheck.cli.options import change_options as range_options
 from realitycheck.cli.output import emit_json, emit_report
 from realitycheck.cli.progress import ConsoleEvents, stderr
@@ -78,14 +84,7 @@ def assumptions() -> None:
 @assumptions.command()
 @common_options
 @change_options
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@text_json_option
 @click.option(
     "--output",
     "-o",
@@ -151,14 +150,7 @@ def init(
 @assumptions.command()
 @common_options
 @change_options
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@text_json_option
 def mine(common: Common, base: str | None, head: str, pr_body: Path | None, fmt: str) -> int:
     """List the assumptions the change's Python code makes, and which the ledger declares."""
     ctx = build_context(_options(common, base, head, pr_body), ConsoleEvents())

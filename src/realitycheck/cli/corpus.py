@@ -11,14 +11,13 @@ from rich.console import Console
 from rich.syntax import Syntax
 from rich.table import Table
 
-from realitycheck.cli.options import Common, common_options
+from realitycheck.cli.options import Common, common_options, text_json_option
 from realitycheck.cli.output import emit_json
 from realitycheck.cli.progress import ConsoleEvents
 from realitycheck.core.config import Config
 from realitycheck.core.errors import CorpusError, NotARepositoryError
 from realitycheck.core.git import Git
 
-FORMATS = click.Choice(["text", "json"])
 IMPORT_FORMATS = ["har", "vcr", "gor", "keploy", "jsonl", "files"]
 
 
@@ -143,7 +142,7 @@ def import_(
 
 @corpus.command()
 @common_options
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@text_json_option
 def stats(common: Common, fmt: str) -> int:
     """Samples per target, sources, time span, and what capture dropped."""
     from realitycheck.corpus.stats import corpus_stats
@@ -196,7 +195,7 @@ def stats(common: Common, fmt: str) -> int:
 @click.option("--target", default=None, help="Only samples of this target.")
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option("--offset", type=click.IntRange(min=0), default=0)
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@text_json_option
 def ls(common: Common, target: str | None, limit: int, offset: int, fmt: str) -> int:
     """List samples, newest first."""
     from realitycheck.corpus.stats import list_samples
@@ -227,7 +226,7 @@ def ls(common: Common, target: str | None, limit: int, offset: int, fmt: str) ->
 @corpus.command()
 @common_options
 @click.argument("sample_id")
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@text_json_option
 def show(common: Common, sample_id: str, fmt: str) -> int:
     """Show one sample: input, output, and what was redacted."""
     _, _, folder = _setup(common)
@@ -257,7 +256,7 @@ def show(common: Common, sample_id: str, fmt: str) -> int:
 @common_options
 @click.option("--target", required=True, help="The target to profile (see `corpus stats`).")
 @click.option("--top", type=click.IntRange(min=0), default=5, show_default=True)
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@text_json_option
 def profile(common: Common, target: str, top: int, fmt: str) -> int:
     """For every JSON path of a target: present, absent, null, types, values, formats."""
     from realitycheck.corpus.profile import profile_target

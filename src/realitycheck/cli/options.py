@@ -134,6 +134,19 @@ def format_option(allowed: list[str] | None = None) -> Callable[[F], F]:
     )
 
 
+def text_json_option(func: F) -> F:
+    """`--format/-f text|json` of the commands that print one listing rather than a report."""
+    return click.option(
+        "--format",
+        "-f",
+        "fmt",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="Output format.",
+    )(func)
+
+
 def _stack(func: F, decorators: list[Callable[[Any], Any]]) -> F:
     for deco in reversed(decorators):
         func = deco(func)

@@ -17,6 +17,7 @@ from realitycheck.cli.options import (
     common_options,
     label_options,
     output_option,
+    text_json_option,
 )
 from realitycheck.cli.progress import ConsoleEvents
 from realitycheck.core.report import SCHEMA_VERSION
@@ -41,15 +42,7 @@ class _ReportedEvents(ConsoleEvents):
 @click.command()
 @common_options
 @change_options
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@text_json_option
 @output_option()
 @label_options
 def provenance(

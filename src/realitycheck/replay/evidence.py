@@ -32,6 +32,30 @@ def divergence_line(target: TargetReplay, d: Divergence) -> str:
     return text + (f" — {d.detail}" if d.detail else "")
 
 
+# What reality coverage's line categories mean as located findings.
+COVERAGE_RULES: dict[str, tuple[str, str, Level, str]] = {
+    "replay_only": (
+        "replay/untested-real-path",
+        "Real inputs take a path no test reaches",
+        Level.WARNING,
+        "Recorded real inputs execute these changed lines; no test does.",
+    ),
+    "ai_tests_only": (
+        "replay/ai-tests-only",
+        "Only AI-written tests execute these lines",
+        Level.WARNING,
+        "No recorded real input executed these changed lines; only tests written in AI "
+        "commits did, which are not independent evidence.",
+    ),
+    "uncovered": (
+        "replay/unexecuted",
+        "Changed lines nothing executed",
+        Level.NOTE,
+        "Neither a recorded input nor a test executed these changed lines.",
+    ),
+}
+
+
 def findings(result: ReplayResult, bad: list[tuple[TargetReplay, Divergence]]) -> list[Finding]:
     """Located results for SARIF: where divergences come from, and what no test reaches."""
     out: list[Finding] = []
@@ -55,43 +79,24 @@ def findings(result: ReplayResult, bad: list[tuple[TargetReplay, Divergence]]) -
             )
     cov = result.reality_coverage
     for f in cov.files if cov else []:
-        for a, b in f.replay_only:
-            out.append(
+        for kind, ranges in (
+            ("replay_only", f.replay_only),
+            ("ai_tests_only", f.ai_tests_only),
+            ("uncovered", f.uncovered),
+        ):
+            rule_id, rule_name, level, message = COVERAGE_RULES[kind]
+            out += [
                 Finding(
                     stage="replay",
-                    rule_id="replay/untested-real-path",
-                    rule_name="Real inputs take a path no test reaches",
-                    level=Level.WARNING,
-                    message="Recorded real inputs execute these changed lines; no test does.",
+                    rule_id=rule_id,
+                    rule_name=rule_name,
+                    level=level,
+                    message=message,
                     path=f.path,
                     lines=[(a, b)],
                 )
-            )
-        for a, b in f.ai_tests_only:
-            out.append(
-                Finding(
-                    stage="replay",
-                    rule_id="replay/ai-tests-only",
-                    rule_name="Only AI-written tests execute these lines",
-                    level=Level.WARNING,
-                    message="No recorded real input executed these changed lines; only tests "
-                    "written in AI commits did, which are not independent evidence.",
-                    path=f.path,
-                    lines=[(a, b)],
-                )
-            )
-        for a, b in f.uncovered:
-            out.append(
-                Finding(
-                    stage="replay",
-                    rule_id="replay/unexecuted",
-                    rule_name="Changed lines nothing executed",
-                    level=Level.NOTE,
-                    message="Neither a recorded input nor a test executed these changed lines.",
-                    path=f.path,
-                    lines=[(a, b)],
-                )
-            )
+                for a, b in ranges
+            ]
     return out
 
 
