@@ -26,6 +26,7 @@ from realitycheck.assumptions.model import (
     Ledger,
     MinedAssumption,
 )
+from realitycheck.assumptions.worktree import uncommitted_ledger_files, worktree_ledgers
 from realitycheck.core.config.assumptions import AssumptionsConfig
 from realitycheck.core.errors import InputError
 from realitycheck.core.events import Events
@@ -46,6 +47,8 @@ class Inputs:
     pr_body: Path | None = None
     events: Events = field(default_factory=Events)
     check: bool = True
+    worktree: bool = False  # the head is the checkout: uncommitted ledger files count
+    head_label: str = "the head commit"
 
 
 def analyse(inputs: Inputs) -> AssumptionsResult:
@@ -58,7 +61,7 @@ def analyse(inputs: Inputs) -> AssumptionsResult:
         )
     share = 1.0 if inputs.ai_line_share is None else inputs.ai_line_share
     result.ledger_required = share > cfg.require_ledger_above
-    result.ledger = load_change_ledger(inputs.git, inputs.base, inputs.head, pr_body=inputs.pr_body)
+    result.ledger = load_ledger(inputs, result)
     result.mined = mine_change(inputs, result.warnings)
     if result.ledger is not None:
         match_declared(result.ledger, result.mined, cfg.source_roots)
@@ -70,6 +73,23 @@ def analyse(inputs: Inputs) -> AssumptionsResult:
             for a in result.ledger.assumptions
         ]
     return result
+
+
+def load_ledger(inputs: Inputs, result: AssumptionsResult) -> Ledger | None:
+    """The change's ledger; with the checkout as head, uncommitted ledger files count too."""
+    git = inputs.git
+    local = worktree_ledgers(git) if inputs.worktree else []
+    ledger = load_change_ledger(git, inputs.base, inputs.head, pr_body=inputs.pr_body, local=local)
+    if local:
+        names = ", ".join((x.source or "").split(" ", 1)[0] for x in local)
+        result.warnings.append(
+            f"the ledger {names} was read from the working tree, not from a commit: "
+            "commit it with the change so that CI reads it too"
+        )
+    elif ledger is None:
+        result.ledger_uncommitted = uncommitted_ledger_files(git)
+        result.ledger_head = inputs.head_label
+    return ledger
 
 
 def mine_change(inputs: Inputs, warnings: list[str]) -> list[MinedAssumption]:

@@ -37,11 +37,20 @@ def evaluate(result: AssumptionsResult, cfg: AssumptionsConfig, *, ledger_path: 
     share = result.ai_line_share
     if result.ledger is None and result.ledger_required:
         said = "of unknown provenance" if share is None else f"{percent(share)} AI-written"
+        if result.ledger_uncommitted:
+            names = ", ".join(result.ledger_uncommitted)
+            advice = (
+                f"{names} is in the working tree but not in {result.ledger_head}: commit it "
+                "(without --head, the working tree's ledger is read)"
+            )
+        else:
+            advice = (
+                f"add {ledger_path} (`realitycheck assumptions init` writes one, pre-filled "
+                "with what mining found) or an ```assumptions block in the PR description"
+            )
         gate.act(
             cfg.missing_ledger,
-            f"this change is {said} and carries no assumption ledger: add {ledger_path} "
-            "(`realitycheck assumptions init` writes one, pre-filled with what mining found) "
-            "or an ```assumptions block in the PR description",
+            f"this change is {said} and carries no assumption ledger: {advice}",
         )
         gate.signals.append(
             RiskSignal(

@@ -137,11 +137,22 @@ def change_ledger_files(git: Git, base: str | None, head: str) -> list[str]:
 
 
 def load_change_ledger(
-    git: Git, base: str | None, head: str, *, pr_body: Path | None = None
+    git: Git,
+    base: str | None,
+    head: str,
+    *,
+    pr_body: Path | None = None,
+    local: Sequence[Ledger] = (),
 ) -> Ledger | None:
-    """The ledger from files the change adds or modifies (read at head) and the PR body."""
-    ledgers: list[Ledger] = []
+    """The ledger from files the change adds or modifies (read at head) and the PR body.
+
+    `local` are ledger files read from the working tree; they stand in for the same files at head.
+    """
+    ledgers: list[Ledger] = list(local)
+    replaced = {(ledger.source or "").split(" ", 1)[0] for ledger in local}
     for rel in change_ledger_files(git, base, head):
+        if rel in replaced:
+            continue
         raw = git.show(head, rel)
         if raw is None:
             continue

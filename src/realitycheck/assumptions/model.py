@@ -164,6 +164,8 @@ class AssumptionsResult(BaseModel):
 
     ledger: Ledger | None = None
     ledger_required: bool = False
+    ledger_uncommitted: list[str] = Field(default_factory=list, exclude=True)
+    ledger_head: str = Field(default="the head commit", exclude=True)
     ai_line_share: float | None = None
     declared: list[DeclaredOutcome] = Field(default_factory=list)
     mined: list[MinedAssumption] = Field(default_factory=list)

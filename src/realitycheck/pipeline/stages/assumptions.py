@@ -49,6 +49,8 @@ def inputs_for(ctx: Context) -> Inputs:
         ai_line_share=provenance.ai_line_share if provenance is not None else None,
         pr_body=ctx.options.pr_body,
         events=ctx.events,
+        worktree=ctx.head_ref == "HEAD",
+        head_label=ctx.head_ref,
     )
 
 
