@@ -15,7 +15,7 @@ def test_check_reads_the_uncommitted_ledger_when_head_is_the_checkout(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert run(capsys, "assumptions", "init", "--repo", str(project), "--base", "main")[0] == 0
-    code, out, err = run(
+    _, out, err = run(
         capsys, "assumptions", "check", "--repo", str(project), "--base", "main", "-f", "json"
     )
     section = json.loads(out)["assumptions"]
@@ -26,7 +26,7 @@ def test_check_reads_the_uncommitted_ledger_when_head_is_the_checkout(
     doc = json.loads(out)
     warnings = " ".join(doc["assumptions"].get("warnings", [])) + json.dumps(doc.get("warnings"))
     assert "read from the working tree" in warnings and "commit it" in warnings
-    code, out, err = run(capsys, "assumptions", "check", "--repo", str(project), "--base", "main")
+    _, out, err = run(capsys, "assumptions", "check", "--repo", str(project), "--base", "main")
     assert "read from the working tree" in out + err and "commit it" in out + err
 
 

@@ -13,9 +13,7 @@ UNCOMMITTED = "(working tree, not committed)"
 def uncommitted_ledger_files(git: Git) -> list[str]:
     """Ledger files under .realitycheck/assumptions/ that are new or changed since HEAD."""
     try:
-        out = git.run(
-            "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", LEDGER_DIR
-        )
+        out = git.run("status", "--porcelain=v1", "-z", "--untracked-files=all", "--", LEDGER_DIR)
     except GitError:
         return []
     paths: list[str] = []

@@ -247,8 +247,16 @@ def function(
 
 @replay.command("http")
 @common_options
-@click.option("--baseline", required=True, metavar="URL", help="The service running the base.")
-@click.option("--candidate", required=True, metavar="URL", help="The service running the head.")
+@click.option(
+    "--service",
+    default=None,
+    metavar="NAME",
+    help="Start this [[replay.services]] entry from --base and --head (and the base again "
+    "for noise), as verify does; instead of --baseline and --candidate.",
+)
+@change_options
+@click.option("--baseline", default=None, metavar="URL", help="The service running the base.")
+@click.option("--candidate", default=None, metavar="URL", help="The service running the head.")
 @click.option(
     "--secondary",
     default=None,
@@ -295,8 +303,11 @@ def function(
 @_format_options
 def http(
     common: Common,
-    baseline: str,
-    candidate: str,
+    service: str | None,
+    base: str | None,
+    head: str,
+    baseline: str | None,
+    candidate: str | None,
     secondary: str | None,
     patterns: tuple[str, ...],
     allow_host: tuple[str, ...],
@@ -309,13 +320,31 @@ def http(
     fmt: str,
     output: Path | None,
 ) -> int:
-    """Send the corpus's recorded requests to two running services and compare the answers."""
+    """Send the corpus's recorded requests to two services and compare the answers.
+
+    With --service NAME the services are started from the revisions as `verify` does;
+    otherwise give the URLs of a running base and head (and a second base for noise).
+    """
+    from realitycheck.cli.replay_service import check_choice, replay_service
+
+    check_choice(service, [baseline, candidate, secondary])
     git = common.git()
     config = common.load_config(git)
     overrides = {"concurrency": concurrency, "rate": rate, "timeout": timeout}
     config.replay = config.replay.model_copy(
         update={k: v for k, v in overrides.items() if v is not None}
     )
+    if service is not None:
+        changes = {
+            "allow_methods": [m.upper() for m in allow_method],
+            "compare_headers": [h.lower() for h in headers],
+            "comparator": comparator,
+        }
+        result, change = replay_service(
+            common, git, config, service, base, head, patterns, changes, ConsoleEvents()
+        )
+        return _emit(result, change, fmt, output, config.replay.fail_on)
+    assert baseline is not None and candidate is not None  # check_choice made sure
     settings = settings_for(config.replay, allow_methods=allow_method, allow_hosts=allow_host)
     if headers:
         settings = _replace(settings, compare_headers=tuple(h.lower() for h in headers))
