@@ -54,7 +54,7 @@ def test_starlette_routes_mounts_and_bodies(corpus_dir: Path, key_file: Path) ->
         assert client.post("/upload", data={"title": "hi"}, files=files).status_code == 200
         assert client.get("/nowhere/123").status_code == 404
     got = by_target(corpus_dir)
-    users = got["http:GET /api/{tenant}/users/{user_id}"]
+    users = got["http:GET /api/{id}/users/{id}"]
     assert len(users) == 2
     assert users[1].input["query"] == {"verbose": "1"}
     assert users[0].output["body"] == {"id": 42}
@@ -79,7 +79,7 @@ def test_fastapi_route_template(corpus_dir: Path, key_file: Path) -> None:
     app.add_middleware(RecordingMiddleware)
     with recording(corpus_dir, key_file=key_file), uvicorn_server(app) as base:
         assert httpx.get(base + "/items/widget-7?q=x").json() == {"item": "widget-7", "q": "x"}
-    (sample,) = by_target(corpus_dir)["http:GET /items/{item_id}"]
+    (sample,) = by_target(corpus_dir)["http:GET /items/{id}"]
     assert sample.output["body"] == {"item": "widget-7", "q": "x"}
 
 
@@ -121,7 +121,7 @@ def test_flask_rule_and_body(corpus_dir: Path, key_file: Path) -> None:
     with recording(corpus_dir, key_file=key_file):
         response = app.test_client().post("/users/5/notes", json={"text": "hello"})
         assert response.get_json() == {"user": 5, "text": "hello"}
-    (sample,) = by_target(corpus_dir)["http:POST /users/{user_id}/notes"]
+    (sample,) = by_target(corpus_dir)["http:POST /users/{id}/notes"]
     assert sample.input["body"] == {"text": "hello"}
     assert sample.output["body"] == {"text": "hello", "user": 5}
 
@@ -164,6 +164,6 @@ def test_django_route(tmp_path: Path, corpus_dir: Path, key_file: Path) -> None:
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    (sample,) = by_target(corpus_dir)["http:GET /articles/{pk}/"]
+    (sample,) = by_target(corpus_dir)["http:GET /articles/{id}/"]
     assert sample.output["body"] == {"pk": 31}
     assert sample.source == "capture:wsgi"

@@ -109,7 +109,7 @@ def test_asgi_path(corpus_dir: Path, key_file: Path) -> None:
         uvicorn_server(_echo_asgi()) as base,
     ):
         _send(base, reqs)
-    assert Corpus(corpus_dir).targets() == {"http:POST /submit/{uid}": COUNT}
+    assert Corpus(corpus_dir).targets() == {"http:POST /submit/{id}": COUNT}
     assert_nothing_leaked(planter, corpus_dir, COUNT)
 
 
@@ -150,8 +150,8 @@ def test_wsgi_path_under_gunicorn(tmp_path: Path, corpus_dir: Path, key_file: Pa
     with gunicorn_server(app_dir, "webapp", env) as base:
         _send(base, reqs)
     targets = Corpus(corpus_dir).targets()
-    assert set(targets) == {"http:POST /submit/{uid}", "http:GET /"}  # GET /: readiness polls
-    assert_nothing_leaked(planter, corpus_dir, COUNT, "http:POST /submit/{uid}")
+    assert set(targets) == {"http:POST /submit/{id}", "http:GET /"}  # GET /: readiness polls
+    assert_nothing_leaked(planter, corpus_dir, COUNT, "http:POST /submit/{id}")
 
 
 @pytest.mark.parametrize("fmt", ["har", "vcr", "gor", "gor.gz", "keploy", "jsonl"])

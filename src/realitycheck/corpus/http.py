@@ -244,8 +244,16 @@ def template_path(path: str) -> str:
     return "/".join(out)
 
 
+_PARAM = re.compile(r"\{[^/{}]*\}")
+
+
 def http_target(method: str, route: str) -> str:
-    """`http:METHOD /route`."""
+    """`http:METHOD /route`, every path parameter spelt `{id}`.
+
+    A framework's `/users/{user_id}` and an importer's `/users/{id}` (a recorded `/users/42`)
+    are one route, so they get one name whichever way the samples were recorded.
+    """
+    route = _PARAM.sub("{id}", route) if "{" in route else route
     return f"http:{method.upper()} {route or '/'}"
 
 

@@ -4,8 +4,8 @@
     app = RecordingMiddleware(app)                   # any ASGI app
 
 The route is the framework's when it sets `scope["route"]` (Starlette and FastAPI do), so
-`/users/42` is recorded under `http:GET /users/{user_id}`; otherwise ids, UUIDs and long tokens
-in the path become `{id}`. Bodies are copied as they stream past, up to `max_body_kb`.
+`/users/42` under `/users/{user_id}` is recorded as `http:GET /users/{id}` (every parameter is
+`{id}`, as importers name it); otherwise ids, UUIDs and long tokens in the path become `{id}`. Bodies are copied as they stream past, up to `max_body_kb`.
 """
 
 from __future__ import annotations
