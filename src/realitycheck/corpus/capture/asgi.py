@@ -5,7 +5,8 @@
 
 The route is the framework's when it sets `scope["route"]` (Starlette and FastAPI do), so
 `/users/42` under `/users/{user_id}` is recorded as `http:GET /users/{id}` (every parameter is
-`{id}`, as importers name it); otherwise ids, UUIDs and long tokens in the path become `{id}`. Bodies are copied as they stream past, up to `max_body_kb`.
+`{id}`, as importers name it); otherwise ids, UUIDs and long tokens in the path become `{id}`.
+Bodies are copied as they stream past, up to `max_body_kb`.
 """
 
 from __future__ import annotations
