@@ -18,7 +18,8 @@ from realitycheck.demo.run import finish_demo, run_demo
     "workdir",
     type=click.Path(path_type=Path),
     default=None,
-    help="Build the example here and keep it (default: a temporary folder).",
+    help="Build the example repository in this new or empty folder and keep it "
+    "(default: a temporary folder).",
 )
 @click.option(
     "--cache",

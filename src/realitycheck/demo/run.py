@@ -6,6 +6,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from realitycheck.core.errors import InputError
 from realitycheck.core.events import Events
 from realitycheck.core.report import Report
 from realitycheck.demo.story import DemoContext, after_verify, build
@@ -17,6 +18,20 @@ def default_cache() -> Path:
     return Path.home() / ".cache" / "realitycheck"
 
 
+def prepare_workdir(workdir: Path | None) -> Path:
+    """The folder that becomes the example repository: new, or empty (a temporary one if None)."""
+    if workdir is None:
+        return Path(tempfile.mkdtemp(prefix="realitycheck-demo-"))
+    if workdir.exists() and (not workdir.is_dir() or any(workdir.iterdir())):
+        raise InputError(
+            "is not empty: the demo builds its example repository in a new or empty folder",
+            path=workdir,
+            hint="pick a new folder, or remove this one first",
+        )
+    workdir.mkdir(parents=True, exist_ok=True)
+    return workdir
+
+
 def run_demo(
     workdir: Path | None,
     *,
@@ -24,11 +39,9 @@ def run_demo(
     events: Events | None = None,
     say: Callable[[str], None] = print,
 ) -> tuple[DemoContext, Report]:
-    """Build the example repository (in `workdir`, or a temporary folder) and verify it."""
+    """Build the example repository (`workdir` itself, or a temporary folder) and verify it."""
     events = events or Events()
-    if workdir is None:
-        workdir = Path(tempfile.mkdtemp(prefix="realitycheck-demo-"))
-    workdir.mkdir(parents=True, exist_ok=True)
+    workdir = prepare_workdir(workdir)
     ctx = DemoContext(workdir=workdir, cache=cache or default_cache(), events=events, say=say)
     build(ctx)
     report = verify(VerifyOptions(repo=ctx.root, base="main", head="HEAD"), events=events)

@@ -8,7 +8,7 @@ from realitycheck.demo.story import AGENT_MESSAGE, AGENT_TRAILERS, EXAMPLE, HUMA
 
 def human_commit(ctx: DemoContext) -> None:
     """The maintainer's commit: the service as it runs in production today."""
-    ctx.repo = RepoBuilder(ctx.workdir / "docsvc")
+    ctx.repo = RepoBuilder(ctx.workdir)
     ctx.repo.copy_tree(EXAMPLE / "base")
     ctx.base = ctx.repo.commit(
         "docsvc 1.4: text extraction, webhooks and the documents API", author=HUMAN, committer=HUMAN
