@@ -25,7 +25,9 @@ def test_the_readme_names_the_repository_folder_itself() -> None:
 
 def test_the_example_repository_is_the_folder_given(tmp_path: Path) -> None:
     workdir = prepare_workdir(tmp_path / "docsvc-demo")
-    ctx = DemoContext(workdir=workdir, cache=tmp_path / "cache", events=Events(), say=lambda _: None)
+    ctx = DemoContext(
+        workdir=workdir, cache=tmp_path / "cache", events=Events(), say=lambda _: None
+    )
     human_commit(ctx)
     assert ctx.root == tmp_path / "docsvc-demo"
     assert (tmp_path / "docsvc-demo" / ".git").is_dir()

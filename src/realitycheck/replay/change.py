@@ -185,6 +185,7 @@ def _reality(
                 trees.scratch("tests"),
                 timeout=cfg.test_timeout,
                 environ=job.environ,
+                repo=job.git.root,
             )
     replay_lines = reality.lines_of(run.coverage, run.coverage.keys())
     test_lines = tests.lines if tests else None

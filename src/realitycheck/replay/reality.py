@@ -46,6 +46,36 @@ def is_test_file(path: str) -> bool:
     return any(part in ("tests", "test", "testing") for part in p.parts[:-1])
 
 
+VENVS = (".venv", "venv")
+SET_IT = 'set [replay] test_command = "/path/to/your/python -m pytest -q"'
+
+
+def project_python(repo: Path | None) -> str | None:
+    """The interpreter of the project's own virtualenv (`.venv` or `venv` in the repository)."""
+    if repo is None:
+        return None
+    for name in VENVS:
+        for rel in ("bin/python", "Scripts/python.exe"):
+            candidate = repo / name / rel
+            if candidate.is_file():
+                return str(candidate)
+    return None
+
+
+def _advice(interpreter: str, output: str) -> str:
+    """What to do when the tests could not run with this interpreter."""
+    for module in ("pytest", "coverage"):
+        if f"No module named {module}" in output:
+            return (
+                f"No module named {module} in {interpreter}: install pytest and coverage there, "
+                f"or {SET_IT}"
+            )
+    return (
+        f"the tests ran with {interpreter} (a .venv or venv in the repository is used when there "
+        f"is one); if the project has its own interpreter, {SET_IT}"
+    )
+
+
 def pytest_command(command: str, python: str) -> list[str]:
     """The pytest arguments of a configured test command, run under coverage.py."""
     try:
@@ -85,9 +115,15 @@ def run_tests(
     *,
     timeout: float,
     environ: Mapping[str, str],
-    python: str = sys.executable,
+    python: str | None = None,
+    repo: Path | None = None,
 ) -> TestRunOutput:
-    """Run the project's tests in `tree` under coverage.py, one context per test."""
+    """Run the project's tests in `tree` under coverage.py, one context per test.
+
+    `python` (the command's `python`) is the repository's own virtualenv when it has one,
+    else realitycheck's interpreter.
+    """
+    python = python or project_python(repo) or sys.executable
     argv = pytest_command(command, python)
     plugin_dir = scratch / "plugin"
     plugin_dir.mkdir(parents=True, exist_ok=True)
@@ -115,15 +151,17 @@ def run_tests(
         run.note = f"the tests could not start: {exc}"
         return TestRunOutput(run)
     run.exit_code = proc.returncode
+    output = (proc.stderr + proc.stdout).decode("utf-8", "replace")
     tail = (proc.stderr or proc.stdout).decode("utf-8", "replace").strip().splitlines()
     last = f": {tail[-1][:300]}" if tail else ""
     if proc.returncode in PYTEST_BROKEN:
         run.note = (
             f"pytest exited with code {proc.returncode} ({PYTEST_BROKEN[proc.returncode]}){last}"
+            f"; {_advice(argv[0], output)}"
         )
         return TestRunOutput(run)
     if not data_file.exists():
-        run.note = "the tests wrote no coverage data" + last
+        run.note = f"the tests wrote no coverage data{last}; {_advice(argv[0], output)}"
         return TestRunOutput(run)
     run.ran = True
     if proc.returncode not in (0, 5):
