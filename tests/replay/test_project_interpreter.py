@@ -12,7 +12,7 @@ import pytest
 
 from realitycheck.core.report import StageStatus
 from realitycheck.pipeline import VerifyOptions, verify
-from realitycheck.replay.reality import project_python
+from realitycheck.replay.interpreter import project_python
 
 from .conftest import Change, write_samples
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from realitycheck.core.diff import FileDiff, FileStatus
 from realitycheck.core.errors import ConfigError
 from realitycheck.core.ranges import Range, to_ranges
+from realitycheck.replay.interpreter import advice, project_python
 from realitycheck.replay.model import FileCoverage, RealityCoverage, SuiteRun
 
 if TYPE_CHECKING:
@@ -44,36 +45,6 @@ def is_test_file(path: str) -> bool:
     if p.name == "conftest.py" or p.name.startswith("test_") or p.stem.endswith("_test"):
         return True
     return any(part in ("tests", "test", "testing") for part in p.parts[:-1])
-
-
-VENVS = (".venv", "venv")
-SET_IT = 'set [replay] test_command = "/path/to/your/python -m pytest -q"'
-
-
-def project_python(repo: Path | None) -> str | None:
-    """The interpreter of the project's own virtualenv (`.venv` or `venv` in the repository)."""
-    if repo is None:
-        return None
-    for name in VENVS:
-        for rel in ("bin/python", "Scripts/python.exe"):
-            candidate = repo / name / rel
-            if candidate.is_file():
-                return str(candidate)
-    return None
-
-
-def _advice(interpreter: str, output: str) -> str:
-    """What to do when the tests could not run with this interpreter."""
-    for module in ("pytest", "coverage"):
-        if f"No module named {module}" in output:
-            return (
-                f"No module named {module} in {interpreter}: install pytest and coverage there, "
-                f"or {SET_IT}"
-            )
-    return (
-        f"the tests ran with {interpreter} (a .venv or venv in the repository is used when there "
-        f"is one); if the project has its own interpreter, {SET_IT}"
-    )
 
 
 def pytest_command(command: str, python: str) -> list[str]:
@@ -157,11 +128,11 @@ def run_tests(
     if proc.returncode in PYTEST_BROKEN:
         run.note = (
             f"pytest exited with code {proc.returncode} ({PYTEST_BROKEN[proc.returncode]}){last}"
-            f"; {_advice(argv[0], output)}"
+            f"; {advice(argv[0], output)}"
         )
         return TestRunOutput(run)
     if not data_file.exists():
-        run.note = f"the tests wrote no coverage data{last}; {_advice(argv[0], output)}"
+        run.note = f"the tests wrote no coverage data{last}; {advice(argv[0], output)}"
         return TestRunOutput(run)
     run.ran = True
     if proc.returncode not in (0, 5):
