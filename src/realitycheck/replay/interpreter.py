@@ -1,4 +1,4 @@
-"""Which interpreter runs the project's tests: its own virtualenv's, and what to say when none fits."""
+"""Which interpreter runs the project's tests (its own virtualenv's), and what to say otherwise."""
 
 from __future__ import annotations
 
