@@ -24,6 +24,7 @@ from realitycheck.boundaries.owners import (
     winning_rule,
 )
 from realitycheck.boundaries.snapshot import Snapshot
+from realitycheck.boundaries.unknown import unknown_setting
 from realitycheck.core.config.boundaries import BoundariesConfig
 from realitycheck.core.events import Events
 from realitycheck.core.git import Git
@@ -111,7 +112,7 @@ def check_change(
             continue
         human[region.path] |= expand(intersect(region.lines, prov.human))
         for origin, lines in (("ai", prov.ai), ("unknown", prov.unknown)):
-            if origin == "unknown" and config.unknown_lines == "ignore":
+            if origin == "unknown" and unknown_setting(config, region.path)[0] == "ignore":
                 continue
             hit = intersect(region.lines, lines)
             if hit:
@@ -129,7 +130,7 @@ def check_change(
         source=source,
         no_source=no_source,
         unowned=config.unowned,
-        unknown_lines=config.unknown_lines,
+        unknown_lines=lambda path: unknown_setting(config, path),
     )
     result.approval_source = source.description if source is not None else None
     result.approval_error = approval_error

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from realitycheck.boundaries.approvals import ApprovalError, ApprovalSource, ReviewSet
 from realitycheck.boundaries.approvals.decide import decide, short
 from realitycheck.boundaries.model import Approval, ApprovalState, BoundaryFinding, Policy
@@ -39,12 +41,13 @@ def apply_approvals(
     source: ApprovalSource | None,
     no_source: str,
     unowned: str,
-    unknown_lines: str,
+    unknown_lines: Callable[[str], tuple[str, str]],
 ) -> str | None:
     """Set each finding's approval, blocking flag and next step; the lookup error, if any."""
     needs: list[BoundaryFinding] = []
     for f in findings:
-        strict = f.origin == "ai" or unknown_lines == "strict"
+        setting, key = unknown_lines(f.path)
+        strict = f.origin == "ai" or setting == "strict"
         if f.policy is Policy.FORBIDDEN:
             f.approval = Approval(
                 state=ApprovalState.NOT_ACCEPTED,
@@ -60,7 +63,7 @@ def apply_approvals(
         elif not strict:
             f.approval = Approval(
                 state=ApprovalState.NOT_NEEDED,
-                detail='lines of unknown origin; boundaries.unknown_lines = "warn"',
+                detail=f'lines of unknown origin; {key} = "{setting}"',
             )
             f.next_step = f"confirm who wrote {f.where}; if a model did, ask {owners_text(f)}"
         else:

@@ -6,6 +6,7 @@ from typing import Any
 
 from realitycheck.boundaries.approvals.decide import short
 from realitycheck.boundaries.model import ApprovalState, BoundariesResult, BoundaryFinding
+from realitycheck.boundaries.unknown import RELAX, counted, title
 from realitycheck.core.report import (
     Block,
     Bullets,
@@ -93,7 +94,7 @@ def _summary(result: BoundariesResult) -> str:
         return f"no AI-written lines inside a boundary ({result.regions} boundary regions{human})"
     blocking = result.blocking
     approved = sum(1 for f in found if f.approved)
-    parts = [f"{len(found)} AI-written change{'s' * (len(found) != 1)} inside boundaries"]
+    parts = [f"{counted(found)} inside boundaries"]
     if blocking:
         parts.append(f"{len(blocking)} blocking")
     if approved:
@@ -150,7 +151,7 @@ def _blocks(result: BoundariesResult) -> list[Block]:
         ]
         blocks.append(
             Table(
-                title="AI-written lines inside boundaries",
+                title=title(result.findings),
                 columns=["boundary", "lines", "written by", "owners", "approval", "next step"],
                 rows=rows,
             )
@@ -163,6 +164,8 @@ def _blocks(result: BoundariesResult) -> list[Block]:
     if result.approval_source:
         sources.append(f"approvals from {result.approval_source}")
     sources.append(f"unknown lines: {result.unknown_lines}")
+    if any(f.origin == "unknown" and f.blocking for f in result.findings):
+        blocks.append(Paragraph(text=RELAX + "."))
     sources.append(f"detectors: {', '.join(result.detectors) or 'none'}")
     blocks.append(Paragraph(text="; ".join(sources) + "."))
     return blocks
@@ -184,8 +187,7 @@ def stage_report(result: BoundariesResult, warnings: list[str] | None = None) ->
             RiskSignal(
                 name="boundary",
                 value=value,
-                detail=f"{len(result.findings)} AI-written change(s) inside boundaries, "
-                f"{len(blocking)} blocking",
+                detail=f"{counted(result.findings)} inside boundaries, {len(blocking)} blocking",
             )
         )
     return StageReport(

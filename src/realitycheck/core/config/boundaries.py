@@ -9,6 +9,7 @@ from pydantic import Field, field_validator
 from realitycheck.core.config.base import Section
 
 PolicyName = Literal["allowed", "requires-approval", "forbidden"]
+UnknownLines = Literal["strict", "warn", "ignore"]
 DetectorSetting = bool | PolicyName
 
 DETECTORS = ("contracts", "migrations", "routes", "public_api", "io_errors", "ci_config")
@@ -109,9 +110,14 @@ class BoundariesConfig(Section):
     policy: PolicyName = Field(
         default="requires-approval", description="Policy of detected boundaries."
     )
-    unknown_lines: Literal["strict", "warn", "ignore"] = Field(
+    unknown_lines: UnknownLines = Field(
         default="strict",
         description="Changed lines of unknown origin: strict (as AI-written), warn, or ignore.",
+    )
+    unknown_lines_paths: dict[str, UnknownLines] = Field(
+        default_factory=dict,
+        description="unknown_lines per path pattern (CODEOWNERS-style; the last match wins), "
+        'e.g. {".github/**" = "warn"}.',
     )
     unowned: Literal["any-reviewer", "fail"] = Field(
         default="any-reviewer",
@@ -124,3 +130,12 @@ class BoundariesConfig(Section):
     rules: list[BoundaryRule] = Field(default_factory=list, description="Declared boundaries.")
     detectors: Detectors = Field(default_factory=Detectors)
     approvals: Approvals = Field(default_factory=Approvals)
+
+    @field_validator("unknown_lines_paths")
+    @classmethod
+    def _unknown_paths(cls, paths: dict[str, UnknownLines]) -> dict[str, UnknownLines]:
+        for pattern in paths:
+            problem = pattern_problem(pattern)
+            if problem is not None:
+                raise ValueError(f"pattern {pattern!r}: {problem}")
+        return paths
