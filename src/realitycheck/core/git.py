@@ -12,6 +12,7 @@ from pathlib import Path
 
 from realitycheck.core.diff import FileDiff, parse_diff
 from realitycheck.core.errors import GitError, NotARepositoryError, RevisionError
+from realitycheck.core.unreadable import is_unreadable, split_readable
 
 _FIELD, _RECORD = "\x00", "\x1e"
 _LOG_FORMAT = "%H%x00%P%x00%an%x00%ae%x00%cn%x00%ce%x00%at%x00%B%x1e"
@@ -70,6 +71,7 @@ class Git:
                 "not a git repository", path=start, hint="pass --repo PATH"
             ) from None
         self.root = Path(out.strip())
+        self.skipped: dict[str, str] = {}  # files a diff left out: {path: unreadable blob id}
 
     # -- running git -----------------------------------------------------------------------
 
@@ -265,6 +267,18 @@ class Git:
             "--",
             *paths,
         ]
+        try:
+            return list(parse_diff(self.stream(*args)))
+        except GitError as exc:
+            if not is_unreadable(str(exc)):
+                raise
+        # A blob is missing (a damaged or partial clone): diff the files git can read.
+        keep, skipped = split_readable(self, old, head, paths)
+        self.skipped.update(skipped)
+        if not keep:
+            return []
+        at = args.index("--")
+        args = [*args[: at + 1], *(f":(literal){p}" for p in keep)]
         return list(parse_diff(self.stream(*args)))
 
     def show(self, rev: str, path: str) -> bytes | None:

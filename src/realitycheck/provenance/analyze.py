@@ -137,6 +137,11 @@ def _attribute(
 ) -> list[FileProvenance]:
     """Each changed file of base..head, its changed lines attributed."""
     diffs = git.diff(base, head)
+    for path, blob in sorted(git.skipped.items()):
+        warnings.append(
+            f"{path}: skipped, git cannot read its blob {blob[:10]} (missing from the "
+            "repository's objects; `git fsck` lists what else is damaged)"
+        )
     special: dict[str, str] = {}
     requests: list[tuple[str, list[tuple[int, int]]]] = []
     for fd in diffs:
