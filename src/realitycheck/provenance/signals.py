@@ -60,6 +60,15 @@ def _identity_evidence(
     return out
 
 
+def _name_strength(confidence: float, tool: str) -> str:
+    """How much an author name alone says, in words that match its confidence."""
+    if confidence >= 0.8:
+        return f"the name marks {tool}'s commits"
+    if confidence >= 0.5:
+        return f"the name suggests {tool} (the email is not the tool's)"
+    return f"the name looks like {tool} (only a hint: the email is not the tool's)"
+
+
 def _from_hit(
     registry: Registry, hit: Hit, *, who: Identity | None, role: Role | None, line: str | None
 ) -> Evidence:
@@ -74,7 +83,9 @@ def _from_hit(
     else:
         detail, source = f"the message says '{marker.match}'", "message"
     if marker.kind == "name":
-        detail += f" — the name looks like {tool} (only a hint: the email is not the tool's)"
+        detail += f" — {_name_strength(marker.confidence, tool)}"
+        if marker.note:
+            detail += f" ({marker.note})"
     elif marker.kind == "bot":
         detail += f" — {tool} (GitHub bot {marker.match})"
     else:
