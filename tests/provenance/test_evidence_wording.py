@@ -1,4 +1,4 @@
-"""Evidence from an author's name reads as strong as the marker's confidence, no stronger or weaker."""
+"""Evidence from an author's name reads as strong as the marker's confidence."""
 
 from __future__ import annotations
 
