@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Protocol
@@ -64,8 +65,10 @@ def write_atomic(path: Path, text: str) -> None:
             fh.write(text if text.endswith("\n") else text + "\n")
         return
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = _mode(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        os.fchmod(fd, mode)  # mkstemp makes 0600; a report is as readable as any file written
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             if not text.endswith("\n"):
@@ -76,6 +79,16 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _mode(path: Path) -> int:
+    """The mode the file would get from open(): the existing file's, else 0666 less the umask."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        mask = os.umask(0o022)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def supported_formats() -> list[str]:

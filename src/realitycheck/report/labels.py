@@ -22,5 +22,7 @@ def stage_state(stage: StageReport) -> tuple[str, str]:
 
 
 def short(sha: str | None) -> str:
-    """A commit id shortened for display."""
-    return sha[:10] if sha else "(empty tree)"
+    """A commit id shortened for display; anything else (a URL) is shown whole."""
+    if not sha:
+        return "(empty tree)"
+    return sha[:10] if all(c in "0123456789abcdef" for c in sha) else sha
