@@ -52,3 +52,13 @@ def test_an_explicit_head_reads_only_the_commit_and_says_commit_it(
     assert code == 1 and doc["assumptions"]["ledger_source"] is None
     messages = " ".join(r["message"] for r in doc["reasons"] if r["check"] == "assumptions")
     assert "is in the working tree but not in agent-fix: commit it" in messages
+
+
+def test_check_shows_provenance_as_one_line_not_its_whole_panel(
+    project: Path,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, out, _ = run(capsys, "assumptions", "check", "--repo", str(project), "--base", "main")
+    assert "Changed lines of head" not in out and "Commits" not in out
+    assert "realitycheck provenance" in out  # where the whole story is
+    assert "a model wrote" in out  # the one line the assumption gate depends on

@@ -23,7 +23,7 @@ from realitycheck.cli.options import change_options as range_options
 from realitycheck.cli.output import emit_json, emit_report
 from realitycheck.cli.progress import ConsoleEvents, stderr
 from realitycheck.core.errors import InputError, StageError
-from realitycheck.core.report import Verdict
+from realitycheck.core.report import Paragraph, Report, Verdict
 from realitycheck.pipeline import VerifyOptions, verify
 from realitycheck.pipeline.context import Context
 from realitycheck.pipeline.registry import registered_stages
@@ -187,6 +187,17 @@ def mine(common: Common, base: str | None, head: str, pr_body: Path | None, fmt:
     return EXIT_PASS
 
 
+def _provenance_as_input(report: Report) -> None:
+    """Provenance is an input here (how much of the change is AI-written): one line, not a panel."""
+    stage = report.stage("provenance")
+    if stage is None or stage.status.value != "ran":
+        return
+    stage.blocks = [
+        Paragraph(text="Which lines a model wrote, and why: `realitycheck provenance`.")
+    ]
+    stage.findings = []
+
+
 @assumptions.command()
 @common_options
 @change_options
@@ -217,5 +228,6 @@ def check(
     stage = report.stage("assumptions")
     if stage is not None and stage.status.value == "error":
         raise StageError(stage.reason or "the assumptions stage failed")
+    _provenance_as_input(report)
     emit_report(report, pairs)
     return EXIT[report.verdict]
