@@ -46,7 +46,9 @@ def test_unknown_key_names_key_file_and_line(tmp_path: Path) -> None:
     path.write_text('default_branch = "main"\n\n[policy]\nrequired = []\nfail_clsoed = true\n')
     with pytest.raises(ConfigError) as err:
         load_config(path)
-    assert str(err.value) == f"{path}:5: unknown key 'policy.fail_clsoed'"
+    assert str(err.value) == (
+        f"{path}:5: unknown key 'policy.fail_clsoed'; did you mean 'fail_closed'?"
+    )
 
 
 def test_wrong_type_names_key(tmp_path: Path) -> None:

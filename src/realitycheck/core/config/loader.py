@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from realitycheck.core.config.model import Config
+from realitycheck.core.config.suggest import did_you_mean
 from realitycheck.core.errors import ConfigError
 
 if sys.version_info >= (3, 11):
@@ -92,6 +93,9 @@ def config_from_dict(
         key = ".".join(loc)
         if err["type"] == "extra_forbidden":
             message = f"unknown key '{key}'"
+            hint = did_you_mean(Config, loc)
+            if hint:
+                message += f"; {hint}"
         elif err["type"] == "missing":
             message = f"missing key '{key}'"
         else:
