@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from realitycheck.assumptions.checks import builtin
 from realitycheck.assumptions.checks.plan import Check, Cond
 from realitycheck.assumptions.checks.probes import ProbeRunner
 from realitycheck.assumptions.checks.results import SampleStore
@@ -167,12 +168,13 @@ def check_all(inputs: Inputs, result: AssumptionsResult) -> None:
             expect=dict(m.check.expect),
             path=JsonPath.parse(m.check.path) if m.check.path else None,
             mostly=m.check.mostly,
+            probe=m.check.probe,
             when=conditions(m.check),
         )
         for m in result.mined
         if m.check is not None
     ]
-    with _probes(inputs, any(c.probe for c in declared)) as probes:
+    with _probes(inputs, any(c.probe for c in declared + mined)) as probes:
         runner = CheckRunner(
             inputs.store,
             missing_why=inputs.store_why,
@@ -203,7 +205,7 @@ def _probes(inputs: Inputs, needed: bool) -> Iterator[ProbeRunner | None]:
     with revision_tree(inputs.git, inputs.head) as tree:
         roots = [tree / r for r in cfg.source_roots if (tree / r).is_dir()]
         yield ProbeRunner(
-            roots or [tree],
+            [*(roots or [tree]), builtin.FOLDER],
             cwd=tree,
             python=cfg.probe_python,
             timeout=cfg.probe_timeout,

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from typing import Any
 
+from realitycheck.assumptions.checks import builtin
 from realitycheck.assumptions.jsonpath import JsonPath
 from realitycheck.assumptions.mining import rules
 from realitycheck.assumptions.mining.expressions import Expressions, constant_key
 from realitycheck.assumptions.mining.frame import MAX_DEPTH, Frame, short
-from realitycheck.assumptions.mining.module import Function
-from realitycheck.assumptions.mining.values import UNKNOWN, Val
+from realitycheck.assumptions.mining.module import Function, Module
+from realitycheck.assumptions.mining.values import UNKNOWN, Instance, Val
 
 NONE_DEFAULT = ast.Constant(value=None)
 # Methods that fail on None: calling one on a recorded value assumes it is there, not null.
@@ -30,7 +32,11 @@ def _const(node: ast.expr | None) -> Any:
 class Calls(Expressions):
     """Evaluates calls; `descend` (walking a callee) is provided by the statement walker."""
 
-    def descend(self, callee: Function, bound: dict[str, Val], fr: Frame) -> Val:
+    others: Mapping[str, Module] = {}  # the change's other modules, by name
+
+    def descend(
+        self, callee: Function, bound: dict[str, Val], fr: Frame, mod: Module | None = None
+    ) -> Val:
         raise NotImplementedError
 
     def _e_Call(self, node: ast.Call, fr: Frame, assigned: str | None = None) -> Val:
@@ -44,6 +50,8 @@ class Calls(Expressions):
                 return special
         args = [self.expr(a, fr) for a in node.args]
         kwargs = {k.arg: self.expr(k.value, fr) for k in node.keywords if k.arg}
+        if callee in rules.BASE64 and node.args:
+            return self._base64(node, callee, args[0], fr)
         if callee in rules.CONVERSIONS and node.args:
             self._conversion(node, callee, args[0], fr)
             if callee == "json.loads" and args[0].kind == "request-body":
@@ -72,9 +80,13 @@ class Calls(Expressions):
             return Val(kind="client", info=callee)
         if callee in rules.FILE_CALLS:
             self._fixed_paths(node, fr)
-        target = self._callee(func, fr)
-        if target is not None:
-            return self._call_into(target, node, args, kwargs, fr)
+        if isinstance(func, ast.Name) and func.id in self.mod.classes:
+            return self._construct(func.id, node, args, kwargs, fr)
+        found = self._callee(func, fr, base)
+        if found is not None:
+            target, where = found
+            this = base if base.kind == "instance" else fr.env.get("self", UNKNOWN)
+            return self._call_into(target, node, args, kwargs, fr, where, this)
         return UNKNOWN
 
     # -- methods on tracked values ---------------------------------------------------------
@@ -83,6 +95,8 @@ class Calls(Expressions):
         self, node: ast.Call, func: ast.Attribute, base: Val, fr: Frame, assigned: str | None
     ) -> Val | None:
         name = func.attr
+        if base.kind == "request" and name in ("get_data", "body"):
+            return Val(kind="request-body")
         if base.kind == "request" and name in ("json", "get_json"):
             for arg in node.args:
                 self.expr(arg, fr)
@@ -122,6 +136,9 @@ class Calls(Expressions):
             if _is_none(default):
                 return Val(path=child, maybe_none=f"`{short(node)}`")
             return Val(path=child)
+        if name == "decode" and base.kind in ("bytes", "request-body"):
+            self._text(node, func, base, fr)
+            return UNKNOWN
         if name == "decode" and (base.path is not None or base.kind == "response"):
             encoding = _const(node.args[0]) if node.args else "utf-8"
             self.site(
@@ -172,6 +189,45 @@ class Calls(Expressions):
             path=arg.path,
             expect=expect or None,
             discriminator=callee,
+        )
+
+    def _base64(self, node: ast.Call, callee: str, arg: Val, fr: Frame) -> Val:
+        """`base64.b64decode(x)`: x is base64 (checked by a probe with Python's own decoder)."""
+        if arg.path is None or fr.handles("ValueError"):
+            return UNKNOWN
+        made = self.site(
+            fr,
+            "conversion",
+            node,
+            f"`{arg.path}` is always valid base64 (`{short(node)}`)",
+            path=arg.path,
+            expect={"in": [True]},
+            discriminator=callee,
+            probe=builtin.probe(rules.BASE64[callee]),
+        )
+        return Val(path=arg.path, kind="bytes", info=made)
+
+    def _text(self, node: ast.Call, func: ast.Attribute, base: Val, fr: Frame) -> None:
+        """`.decode("utf-8")` of decoded base64 or of a raw request body."""
+        encoding = _const(node.args[0]) if node.args else "utf-8"
+        if encoding not in rules.TEXT_ENCODINGS or fr.handles("ValueError"):
+            return
+        made = base.info if base.kind == "bytes" else None
+        if made is not None and made.probe is not None:  # one assumption: base64 of UTF-8 text
+            made.probe += "_utf8"
+            made.statement = f"`{made.path}` is always base64 of UTF-8 text (`{short(node)}`)"
+            made.lines |= set(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+            return
+        path = base.path if base.path is not None else JsonPath(("body",))
+        self.site(
+            fr,
+            "conversion",
+            node,
+            f"`{path}` is always UTF-8 text (`{short(node)}`)",
+            path=path,
+            expect={"in": [True]},
+            discriminator="utf-8",
+            probe=builtin.probe("utf8"),
         )
 
     def _enum(self, node: ast.Call, name: str, arg: Val, fr: Frame) -> None:
@@ -247,18 +303,41 @@ class Calls(Expressions):
 
     # -- calls into the same module --------------------------------------------------------
 
-    def _callee(self, func: ast.expr, fr: Frame) -> Function | None:
+    def _callee(self, func: ast.expr, fr: Frame, base: Val) -> tuple[Function, Module] | None:
+        """The function a call runs: of this module, a method of an instance, or another
+        changed module's (`parse.kind_of(data)`, `from .parse import kind_of`)."""
         if isinstance(func, ast.Name):
             found = self.mod.functions.get(func.id)
-            return found if found is not None and found.cls is None else None
-        if (
+            if found is not None and found.cls is None:
+                return found, self.mod
+        elif isinstance(func, ast.Attribute) and base.kind == "instance":
+            method = self.mod.functions.get(f"{base.info.cls}.{func.attr}")
+            return (method, self.mod) if method is not None else None
+        elif (
             isinstance(func, ast.Attribute)
             and isinstance(func.value, ast.Name)
             and func.value.id in ("self", "cls")
             and fr.func.cls is not None
         ):
-            return self.mod.functions.get(f"{fr.func.cls}.{func.attr}")
+            method = self.mod.functions.get(f"{fr.func.cls}.{func.attr}")
+            return (method, self.mod) if method is not None else None
+        module, _, name = (self.mod.dotted(func) or "").rpartition(".")
+        other = self.others.get(module)
+        if other is not None and other is not self.mod:
+            found = other.functions.get(name)
+            if found is not None and found.cls is None:
+                return found, other
         return None
+
+    def _construct(
+        self, cls: str, node: ast.Call, args: list[Val], kwargs: dict[str, Val], fr: Frame
+    ) -> Val:
+        """`Handler(payload)`: an instance whose `__init__` stores recorded values on `self`."""
+        made = Val(kind="instance", info=Instance(cls))
+        init = self.mod.functions.get(f"{cls}.__init__")
+        if init is not None:
+            self._call_into(init, node, args, kwargs, fr, self.mod, made)
+        return made
 
     def _call_into(
         self,
@@ -267,11 +346,15 @@ class Calls(Expressions):
         args: list[Val],
         kwargs: dict[str, Val],
         fr: Frame,
+        where: Module,
+        this: Val = UNKNOWN,
     ) -> Val:
         params = callee.params
-        if callee.cls is not None and params and params[0] in ("self", "cls"):
-            params = params[1:]
         bound: dict[str, Val] = {}
+        if callee.cls is not None and params and params[0] in ("self", "cls"):
+            if this.kind == "instance":
+                bound[params[0]] = this
+            params = params[1:]
         for name, value in zip(params, args, strict=False):
             bound[name] = value
         for name, value in kwargs.items():
@@ -281,4 +364,4 @@ class Calls(Expressions):
             return UNKNOWN
         if not any(v.path is not None or v.maybe_none or v.kind for v in bound.values()):
             return UNKNOWN
-        return self.descend(callee, bound, fr)
+        return self.descend(callee, bound, fr, where)

@@ -12,7 +12,6 @@ from realitycheck.assumptions.mining.values import UNKNOWN, Val
 
 REQUEST_ATTRS = {
     "json": ("body",),
-    "data": ("body",),
     "form": ("body",),
     "POST": ("body",),
     "args": ("query",),
@@ -21,6 +20,7 @@ REQUEST_ATTRS = {
     "headers": ("headers",),
     "cookies": ("headers", "cookie"),
 }
+ALWAYS_OBJECTS = frozenset({JsonPath(("query",)), JsonPath(("headers",))})
 FLASK_REQUEST = ("flask.request", "quart.request", "werkzeug.request")
 
 
@@ -76,9 +76,12 @@ class Expressions(Base):
         if self.mod.dotted(node) == "os.environ":
             return Val(kind="environ")
         base = self.expr(node.value, fr)
+        if base.kind == "instance":
+            stored: Val = base.info.attrs.get(node.attr, UNKNOWN)
+            return stored
         if base.kind == "request" and node.attr in REQUEST_ATTRS:
             return Val(path=JsonPath(REQUEST_ATTRS[node.attr]))
-        if base.kind == "request" and node.attr == "body":
+        if base.kind == "request" and node.attr in ("body", "data"):
             return Val(kind="request-body")
         self.none_unsafe(base, node.value, fr, f"reads .{node.attr}", "AttributeError")
         return UNKNOWN
@@ -144,6 +147,8 @@ class Expressions(Base):
         """`node` is indexed or iterated (by `user`): a value read with [] must not be null."""
         if base.path is None or base.maybe_none or base.path in fr.roots:
             return
+        if base.path in ALWAYS_OBJECTS:
+            return  # an HTTP sample's query and headers are always objects: not an assumption
         if fr.is_known(node, base) or fr.handles("TypeError"):
             return
         self.site(
@@ -259,5 +264,11 @@ class Expressions(Base):
                 self.bind(item, UNKNOWN, fr)
         elif isinstance(target, ast.Starred):
             self.bind(target.value, UNKNOWN, fr)
+        elif (
+            isinstance(target, ast.Attribute)
+            and isinstance(target.value, ast.Name)
+            and fr.env.get(target.value.id, UNKNOWN).kind == "instance"
+        ):
+            fr.env[target.value.id].info.attrs[target.attr] = value  # `self.payload = payload`
         else:
             self.expr(target, fr)

@@ -75,10 +75,11 @@ class Base:
         discriminator: str = "",
         lines: set[int] | None = None,
         why: str | None = None,
-    ) -> None:
+        probe: str | None = None,
+    ) -> Site | None:
         """Record that the code at `node` relies on an assumption."""
         if self.quiet or kind not in self.kinds:
-            return
+            return None
         line = getattr(node, "lineno", 0)
         end = getattr(node, "end_lineno", line) or line
         if why is None and (path is None or not expect):
@@ -87,25 +88,26 @@ class Base:
         if conds:
             head, sep, tail = statement.partition(" (`")
             statement = head + ", when " + " and ".join(c.describe() for c in conds) + sep + tail
-        self.sites.append(
-            Site(
-                kind=kind,
-                file=self.mod.path,
-                line=line,
-                col=getattr(node, "col_offset", 0),
-                end=(end, getattr(node, "end_col_offset", 0) or 0),
-                function=fr.func.qualname,
-                statement=statement,
-                path=path,
-                expect=expect if path is not None else None,
-                why_unchecked=why if path is None or not expect else None,
-                discriminator=discriminator,
-                entry=self.entry,
-                depth=fr.depth,
-                lines=lines if lines is not None else set(range(line, end + 1)),
-                conds=conds,
-            )
+        made = Site(
+            kind=kind,
+            file=self.mod.path,
+            line=line,
+            col=getattr(node, "col_offset", 0),
+            end=(end, getattr(node, "end_col_offset", 0) or 0),
+            function=fr.func.qualname,
+            statement=statement,
+            path=path,
+            expect=expect if path is not None else None,
+            why_unchecked=why if path is None or not expect else None,
+            discriminator=discriminator,
+            entry=self.entry,
+            depth=fr.depth,
+            lines=lines if lines is not None else set(range(line, end + 1)),
+            conds=conds,
+            probe=probe if path is not None else None,
         )
+        self.sites.append(made)
+        return made
 
 
 def short(node: ast.AST, limit: int = 60) -> str:

@@ -41,7 +41,7 @@ def mine(
     """Mined assumptions of the changed files, numbered M1, M2, … in file and line order."""
     outcome = MineOutcome()
     kinds = set(config.kinds or MINED_KINDS)
-    found: list[tuple[Site, Entry]] = []
+    loaded: list[tuple[SourceFile, Module]] = []
     for source in sources:
         try:
             tree = ast.parse(source.text, filename=source.path)
@@ -58,18 +58,29 @@ def mine(
         outcome.files += 1
         mod = load_module(tree, source.path, source.module, source.text)
         _add_module_level(mod)
+        loaded.append((source, mod))
+    # calls into another changed module are followed, so one pick over every module's sites
+    others = {mod.name: mod for _, mod in loaded if mod.name}
+    sites: list[Site] = []
+    entries: dict[str, Entry] = {}
+    for source, mod in loaded:
         try:
-            sites, entries = _mine_module(
-                mod, source.changed, config, kinds, recorded or {}, django_routes or {}
+            more, found = _mine_module(
+                mod, source.changed, config, kinds, recorded or {}, django_routes or {}, others
             )
         except RecursionError:
             outcome.warnings.append(f"{source.path}: not mined, its code nests too deeply")
             continue
-        outcome.functions += len(entries)
-        for site in _pick(sites, entries):
-            if _in_scope(site, source, mod, config.mine_scope):
-                found.append((site, entries[site.entry or ""]))
-    outcome.mined = _merge(found)
+        sites += more
+        entries |= found
+        outcome.functions += len(found)
+    by_path = {source.path: (source, mod) for source, mod in loaded}
+    kept = [
+        (site, entries[site.entry or ""])
+        for site in _pick(sites, entries)
+        if site.file in by_path and _in_scope(site, *by_path[site.file], config.mine_scope)
+    ]
+    outcome.mined = _merge(kept)
     return outcome
 
 
@@ -114,6 +125,7 @@ def _mine_module(
     kinds: set[str],
     recorded: Mapping[str, int],
     django_routes: Mapping[str, list[str]],
+    others: Mapping[str, Module],
 ) -> tuple[list[Site], dict[str, Entry]]:
     touched = {q for q, f in mod.functions.items() if any(f.contains(n) for n in changed)}
     calls = {q: _callees(f, mod) for q, f in mod.functions.items()}
@@ -137,10 +149,11 @@ def _mine_module(
             else []
         )
         entry = candidates[0] if candidates else Entry(target="", bindings={})
-        entries[qual] = entry
-        Walker(mod, sites, qual, kinds).walk_entry(
-            func, {p: entry.bindings.get(p, Val()) for p in func.params}
-        )
+        key = f"{mod.path}::{qual}"
+        entries[key] = entry
+        walker = Walker(mod, sites, key, kinds)
+        walker.others = others
+        walker.walk_entry(func, {p: entry.bindings.get(p, Val()) for p in func.params})
     return sites, entries
 
 
@@ -149,7 +162,7 @@ def _pick(sites: list[Site], entries: Mapping[str, Entry]) -> list[Site]:
     best: dict[tuple[object, ...], Site] = {}
     for site in sites:
         entry = entries.get(site.entry or "")
-        rank = (0 if entry and entry.samples else 1, site.depth, 0 if site.path is not None else 1)
+        rank = (0 if entry and entry.samples else 1, 0 if site.path is not None else 1, site.depth)
         current = best.get(site.identity)
         if current is None:
             best[site.identity] = site
@@ -157,8 +170,8 @@ def _pick(sites: list[Site], entries: Mapping[str, Entry]) -> list[Site]:
         cur_entry = entries.get(current.entry or "")
         cur_rank = (
             0 if cur_entry and cur_entry.samples else 1,
-            current.depth,
             0 if current.path is not None else 1,
+            current.depth,
         )
         if rank < cur_rank:
             best[site.identity] = site
@@ -181,7 +194,7 @@ def _merge(found: list[tuple[Site, Entry]]) -> list[MinedAssumption]:
             key: tuple[object, ...] = ("shape", entry.target, str(site.path), site.conds)
         elif site.path is not None:
             expect = json.dumps(site.expect, sort_keys=True)
-            key = (site.kind, entry.target, str(site.path), expect, site.conds)
+            key = (site.kind, entry.target, str(site.path), expect, site.conds, site.probe)
         else:
             key = site.identity
         groups.setdefault(key, []).append((site, entry))
@@ -197,7 +210,9 @@ def _merge(found: list[tuple[Site, Entry]]) -> list[MinedAssumption]:
                 for c in site.conds
                 if not c.path.wildcards
             ]
-            check = CheckSpec(target=target, path=str(site.path), expect=site.expect, when=when)
+            check = CheckSpec(
+                target=target, path=str(site.path), expect=site.expect, when=when, probe=site.probe
+            )
         why = site.why_unchecked
         if check is None and why is None:
             why = "no corpus target for this function (map one under [assumptions] targets)"

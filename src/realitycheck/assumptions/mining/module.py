@@ -48,6 +48,7 @@ class Module:
     enums: dict[str, list[Any]] = field(default_factory=dict)
     routers: dict[str, str] = field(default_factory=dict)
     text: str = ""
+    classes: set[str] = field(default_factory=set)
 
     def dotted(self, node: ast.expr) -> str | None:
         """The dotted name a call refers to, through import aliases (`r.get` → `requests.get`)."""
@@ -69,12 +70,24 @@ def load_module(tree: ast.Module, path: str, name: str | None, text: str = "") -
             for alias in node.names:
                 local = alias.asname or alias.name.split(".")[0]
                 mod.imports[local] = alias.name if alias.asname else local
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            for alias in node.names:
-                mod.imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.ImportFrom) and (node.level == 0 or name):
+            source = _absolute(node, name, path) if node.level else node.module
+            for alias in node.names if source is not None else []:
+                mod.imports[alias.asname or alias.name] = f"{source}.{alias.name}".lstrip(".")
     for stmt in tree.body:
         _index(mod, stmt, prefix="", cls=None)
     return mod
+
+
+def _absolute(node: ast.ImportFrom, name: str | None, path: str) -> str | None:
+    """The module a relative import names (`from .parse import x` in pkg.app: `pkg.parse`)."""
+    if name is None:
+        return None
+    package = name.split(".") if path.endswith("__init__.py") else name.split(".")[:-1]
+    if node.level - 1 > len(package):
+        return None
+    base = package[: len(package) - (node.level - 1)]
+    return ".".join([*base, *([node.module] if node.module else [])])
 
 
 def _index(mod: Module, stmt: ast.stmt, *, prefix: str, cls: str | None) -> None:
@@ -82,6 +95,8 @@ def _index(mod: Module, stmt: ast.stmt, *, prefix: str, cls: str | None) -> None
         qual = prefix + stmt.name
         mod.functions[qual] = Function(qual, stmt, cls)
     elif isinstance(stmt, ast.ClassDef):
+        if prefix == "":
+            mod.classes.add(stmt.name)
         if prefix == "" and _is_enum(mod, stmt):
             mod.enums[stmt.name] = _enum_values(stmt)
         for inner in stmt.body:

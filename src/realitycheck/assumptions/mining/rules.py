@@ -19,6 +19,15 @@ CONVERSIONS = {
     "json.loads": "json.loads()",
     "ipaddress.ip_address": "ip_address()",
 }
+# Conversions checked by a built-in probe (Python's own semantics): callee -> probe name.
+BASE64 = {
+    "base64.b64decode": "b64decode",
+    "base64.standard_b64decode": "b64decode",
+    "base64.decodebytes": "b64decode",
+    "binascii.a2b_base64": "b64decode",
+    "base64.urlsafe_b64decode": "urlsafe_b64decode",
+}
+TEXT_ENCODINGS = ("utf-8", "utf8", "UTF-8", "UTF8")
 NUMBERS = "('BIGINT', 'UBIGINT', 'HUGEINT', 'DOUBLE', 'BOOLEAN')"
 CONVERSION_SQL = {
     "int": "(json_type(value) IN ('BIGINT', 'UBIGINT', 'HUGEINT', 'BOOLEAN') "

@@ -25,6 +25,14 @@ class Val:
 UNKNOWN = Val()
 
 
+@dataclass(eq=False)
+class Instance:
+    """An object of a class of the module, built from recorded values (`Handler(payload)`)."""
+
+    cls: str
+    attrs: dict[str, Val] = field(default_factory=dict)  # what `self.x = …` stored
+
+
 @dataclass
 class Site:
     """A place in the code that relies on an assumption."""
@@ -44,6 +52,7 @@ class Site:
     depth: int = 0
     lines: set[int] = field(default_factory=set)
     conds: tuple[Any, ...] = ()
+    probe: str | None = None  # a built-in probe that checks it (the value converts as code does)
 
     @property
     def identity(self) -> tuple[str, int, int, tuple[int, int], str, str]:

@@ -9,7 +9,7 @@ from realitycheck.assumptions.mining import rules
 from realitycheck.assumptions.mining.branches import Branch, branches
 from realitycheck.assumptions.mining.frame import Frame, short
 from realitycheck.assumptions.mining.guards import Facts, always_exits, facts, text
-from realitycheck.assumptions.mining.module import Function
+from realitycheck.assumptions.mining.module import Function, Module
 from realitycheck.assumptions.mining.shapes import Shapes, caught, literal_patterns
 from realitycheck.assumptions.mining.values import UNKNOWN, Val
 
@@ -23,8 +23,20 @@ class Walker(Shapes):
         self.roots = {v.path for v in bindings.values() if v.path is not None}
         self._walk(func, bindings, depth=0)
 
-    def descend(self, callee: Function, bound: dict[str, Val], fr: Frame) -> Val:
-        key = (callee.qualname, tuple(sorted(bound.items(), key=lambda kv: kv[0])), fr.conds)
+    def descend(
+        self, callee: Function, bound: dict[str, Val], fr: Frame, mod: Module | None = None
+    ) -> Val:
+        if mod is not None and mod is not self.mod:  # into another changed module
+            other = Walker(mod, self.sites, self.entry, self.kinds)
+            other.others, other.stack, other.memo, other.roots = (
+                self.others,
+                self.stack,
+                self.memo,
+                self.roots,
+            )
+            return other.descend(callee, bound, fr)
+        items = tuple(sorted(bound.items(), key=lambda kv: kv[0]))
+        key = (self.mod.path, callee.qualname, items, fr.conds)
         if key in self.memo:
             return self.memo[key]
         self.memo[key] = UNKNOWN
