@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from realitycheck.assumptions.mining.declared import record_declared
 from realitycheck.assumptions.mining.module import Function, Module, load_module
 from realitycheck.assumptions.mining.sources import SourceFile
 from realitycheck.assumptions.mining.targets import Entry, entries_for
@@ -58,6 +59,9 @@ def mine(
         outcome.files += 1
         mod = load_module(tree, source.path, source.module, source.text)
         _add_module_level(mod)
+        mod.touched = {
+            q for q, f in mod.functions.items() if any(f.contains(n) for n in source.changed)
+        }
         loaded.append((source, mod))
     # calls into another changed module are followed, so one pick over every module's sites
     others = {mod.name: mod for _, mod in loaded if mod.name}
@@ -106,16 +110,27 @@ def _add_module_level(mod: Module) -> None:
     mod.functions[MODULE_LEVEL] = Function(MODULE_LEVEL, node)
 
 
-def _callees(func: Function, mod: Module) -> set[str]:
+EXTERNAL = "<a changed function of another module>"
+
+
+def _callees(func: Function, mod: Module, elsewhere: set[str]) -> set[str]:
+    """What a function may call: this module's functions, its classes' constructors and
+    methods, and (as EXTERNAL) changed functions of other modules."""
     out: set[str] = set()
     for node in ast.walk(func.node):
         if not isinstance(node, ast.Call):
             continue
+        if (mod.dotted(node.func) or "") in elsewhere:
+            out.add(EXTERNAL)
         if isinstance(node.func, ast.Name) and node.func.id in mod.functions:
             out.add(node.func.id)
-        elif isinstance(node.func, ast.Attribute) and func.cls is not None:
-            out.add(f"{func.cls}.{node.func.attr}")
-    return out & set(mod.functions)
+        elif isinstance(node.func, ast.Name) and node.func.id in mod.classes:
+            out.add(f"{node.func.id}.__init__")
+        elif isinstance(node.func, ast.Attribute):
+            if func.cls is not None:
+                out.add(f"{func.cls}.{node.func.attr}")
+            out |= {f"{c}.{node.func.attr}" for c in mod.classes}  # a method of an object
+    return out & (set(mod.functions) | {EXTERNAL})
 
 
 def _mine_module(
@@ -128,8 +143,11 @@ def _mine_module(
     others: Mapping[str, Module],
 ) -> tuple[list[Site], dict[str, Entry]]:
     touched = {q for q, f in mod.functions.items() if any(f.contains(n) for n in changed)}
-    calls = {q: _callees(f, mod) for q, f in mod.functions.items()}
-    reaches = set(touched)
+    elsewhere = {
+        f"{other.name}.{q}" for other in others.values() if other is not mod for q in other.touched
+    }
+    calls = {q: _callees(f, mod, elsewhere) for q, f in mod.functions.items()}
+    reaches = set(touched) | {EXTERNAL}
     grew = True
     while grew:  # callers of touched functions, transitively: they may pass recorded values in
         grew = False
@@ -137,6 +155,7 @@ def _mine_module(
             if qual not in reaches and callees & reaches:
                 reaches.add(qual)
                 grew = True
+    reaches.discard(EXTERNAL)
     sites: list[Site] = []
     entries: dict[str, Entry] = {}
     for qual in sorted(reaches):
@@ -154,6 +173,7 @@ def _mine_module(
         walker = Walker(mod, sites, key, kinds)
         walker.others = others
         walker.walk_entry(func, {p: entry.bindings.get(p, Val()) for p in func.params})
+        record_declared(walker, mod, func, entry.declared)
     return sites, entries
 
 

@@ -49,6 +49,7 @@ class Module:
     routers: dict[str, str] = field(default_factory=dict)
     text: str = ""
     classes: set[str] = field(default_factory=set)
+    touched: set[str] = field(default_factory=set)  # functions holding changed lines
 
     def dotted(self, node: ast.expr) -> str | None:
         """The dotted name a call refers to, through import aliases (`r.get` → `requests.get`)."""

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from realitycheck.assumptions.jsonpath import JsonPath
+from realitycheck.assumptions.mining.declared import Declared, declared_types
 from realitycheck.assumptions.mining.module import Function, Module
 from realitycheck.assumptions.mining.values import Val
 from realitycheck.core.config.assumptions import TargetMapping
@@ -15,7 +16,7 @@ from realitycheck.core.config.assumptions import TargetMapping
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 _FLASK_PARAM = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 _TEMPLATE = re.compile(r"\{[^/{}]*\}")
-_SIMPLE = {"int", "str", "float", "bool", "bytes"}
+_SIMPLE = {"int", "str", "float", "bool", "bytes", "date", "datetime", "UUID", "Decimal"}
 ROOT = JsonPath()
 
 
@@ -27,6 +28,7 @@ class Entry:
     bindings: dict[str, Val] = field(default_factory=dict)
     samples: int = 0
     how: str = "recorded function"
+    declared: list[Declared] = field(default_factory=list)  # typed request parameters
 
 
 def normalise_route(path: str) -> str:
@@ -70,7 +72,9 @@ def entries_for(
                 bindings.setdefault(param, _default_binding(mapping.target, param))
             out.append(Entry(mapping.target, bindings, how="configured mapping"))
     for method, route in _routes(mod, func, django_routes):
-        out.append(Entry(f"http:{method} {route}", _http_bindings(mod, func, route), how="route"))
+        bindings = _http_bindings(mod, func, route)
+        declared = declared_types(func, route, bindings, _defaults(func.node))
+        out.append(Entry(f"http:{method} {route}", bindings, how="route", declared=declared))
     if mod.name:
         target = f"fn:{mod.name}:{func.qualname}"
         out.append(Entry(target, {p: _default_binding(target, p) for p in func.params}))
@@ -169,13 +173,7 @@ def _http_bindings(mod: Module, func: Function, route: str) -> dict[str, Val]:
     in_path = set(re.findall(r"\{([^}:]+)", route)) | set(_FLASK_PARAM.findall(route))
     node = func.node
     args = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
-    defaults: dict[str, ast.expr] = {}
-    positional = [*node.args.posonlyargs, *node.args.args]
-    for arg, default in zip(positional[::-1], node.args.defaults[::-1], strict=False):
-        defaults[arg.arg] = default
-    for arg, kw_default in zip(node.args.kwonlyargs, node.args.kw_defaults, strict=True):
-        if kw_default is not None:
-            defaults[arg.arg] = kw_default
+    defaults = _defaults(node)
     bindings: dict[str, Val] = {}
     for arg in args:
         name = arg.arg
@@ -191,13 +189,27 @@ def _http_bindings(mod: Module, func: Function, route: str) -> dict[str, Val]:
             bindings[name] = Val(kind="request")
         elif short == "Header":
             bindings[name] = Val(path=JsonPath(("headers", name.replace("_", "-"))))
-        elif short == "Query" or (short == "" and annotation.split("|")[0].strip() in _SIMPLE):
+        elif short == "Query" or (
+            short == "" and annotation.split("|")[0].strip().split(".")[-1] in _SIMPLE
+        ):
             bindings[name] = Val(path=JsonPath(("query", name)))
         elif short in ("Body", "") and annotation:
             bindings[name] = Val(path=JsonPath(("body",)))
         else:
             bindings[name] = Val()
     return bindings
+
+
+def _defaults(node: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, ast.expr]:
+    """Each parameter's default expression (FastAPI's `Query(...)` markers included)."""
+    defaults: dict[str, ast.expr] = {}
+    positional = [*node.args.posonlyargs, *node.args.args]
+    for arg, default in zip(positional[::-1], node.args.defaults[::-1], strict=False):
+        defaults[arg.arg] = default
+    for arg, kw_default in zip(node.args.kwonlyargs, node.args.kw_defaults, strict=True):
+        if kw_default is not None:
+            defaults[arg.arg] = kw_default
+    return defaults
 
 
 def django_route_index(files: Mapping[str, str], roots: Sequence[str]) -> dict[str, list[str]]:
