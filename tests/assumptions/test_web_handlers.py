@@ -1,4 +1,4 @@
-"""Mining a real Flask service's handlers, checked against traffic recorded by the WSGI middleware."""
+"""Mining a real Flask service's handlers, checked against traffic its WSGI middleware recorded."""
 
 from __future__ import annotations
 
