@@ -129,3 +129,25 @@ def test_every_violation_is_a_request_the_head_fails(
         not r["json"]["amount"].isdigit() for r in requests if r["path"] == "/pay"
     )
     assert failing["/events"] > 0
+
+
+def test_measured_share_of_replays_bugs_that_mining_predicted(
+    shelf: tuple[Path, list[dict[str, Any]]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """verify replays the recording through base and head (started from [[replay.services]])."""
+    from .measure import share
+
+    root, _ = shelf
+    main(["verify", "--repo", str(root), "--base", "main", "-f", "json"])
+    report = json.loads(capsys.readouterr().out)
+    measured = share(report)
+    print(measured)
+    # the title-case change of /books is a bug no assumption about inputs can predict
+    assert sorted(measured.bugs) == [
+        "http:GET /books/{id}",
+        "http:GET /search",
+        "http:POST /events",
+        "http:POST /pay",
+    ]
+    assert sorted(measured.predicted) == ["http:GET /search", "http:POST /events", "http:POST /pay"]
+    assert sorted(measured.failing) == sorted(measured.predicted)
