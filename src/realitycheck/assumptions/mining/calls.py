@@ -6,10 +6,10 @@ import ast
 from collections.abc import Mapping
 from typing import Any
 
-from realitycheck.assumptions.checks import builtin
 from realitycheck.assumptions.jsonpath import JsonPath
 from realitycheck.assumptions.mining import rules
-from realitycheck.assumptions.mining.expressions import Expressions, constant_key
+from realitycheck.assumptions.mining.conversions import Conversions
+from realitycheck.assumptions.mining.expressions import constant_key
 from realitycheck.assumptions.mining.frame import MAX_DEPTH, Frame, short
 from realitycheck.assumptions.mining.module import Function, Module
 from realitycheck.assumptions.mining.values import UNKNOWN, Instance, Val
@@ -29,7 +29,7 @@ def _const(node: ast.expr | None) -> Any:
     return node.value if isinstance(node, ast.Constant) else None
 
 
-class Calls(Expressions):
+class Calls(Conversions):
     """Evaluates calls; `descend` (walking a callee) is provided by the statement walker."""
 
     others: Mapping[str, Module] = {}  # the change's other modules, by name
@@ -169,81 +169,6 @@ class Calls(Expressions):
         if not isinstance(root, ast.Name):
             return False
         return root.id == "self" or root.id not in self.mod.imports
-
-    # -- conversions -----------------------------------------------------------------------
-
-    def _conversion(self, node: ast.Call, callee: str, arg: Val, fr: Frame) -> None:
-        if fr.handles("ValueError") or fr.handles("TypeError"):
-            return
-        first = node.args[0]
-        if arg.path is None and not isinstance(first, ast.Subscript):
-            return
-        consts = [_const(a) for a in node.args]
-        expect = rules.conversion_expect(callee, consts, nullable_absent=arg.maybe_none is not None)
-        what = f"`{arg.path}`" if arg.path is not None else f"`{short(first)}`"
-        self.site(
-            fr,
-            "conversion",
-            node,
-            f"{what} always converts with {rules.CONVERSIONS[callee]} (`{short(node)}`)",
-            path=arg.path,
-            expect=expect or None,
-            discriminator=callee,
-        )
-
-    def _base64(self, node: ast.Call, callee: str, arg: Val, fr: Frame) -> Val:
-        """`base64.b64decode(x)`: x is base64 (checked by a probe with Python's own decoder)."""
-        if arg.path is None or fr.handles("ValueError"):
-            return UNKNOWN
-        made = self.site(
-            fr,
-            "conversion",
-            node,
-            f"`{arg.path}` is always valid base64 (`{short(node)}`)",
-            path=arg.path,
-            expect={"in": [True]},
-            discriminator=callee,
-            probe=builtin.probe(rules.BASE64[callee]),
-        )
-        return Val(path=arg.path, kind="bytes", info=made)
-
-    def _text(self, node: ast.Call, func: ast.Attribute, base: Val, fr: Frame) -> None:
-        """`.decode("utf-8")` of decoded base64 or of a raw request body."""
-        encoding = _const(node.args[0]) if node.args else "utf-8"
-        if encoding not in rules.TEXT_ENCODINGS or fr.handles("ValueError"):
-            return
-        made = base.info if base.kind == "bytes" else None
-        if made is not None and made.probe is not None:  # one assumption: base64 of UTF-8 text
-            made.probe += "_utf8"
-            made.statement = f"`{made.path}` is always base64 of UTF-8 text (`{short(node)}`)"
-            made.lines |= set(range(node.lineno, (node.end_lineno or node.lineno) + 1))
-            return
-        path = base.path if base.path is not None else JsonPath(("body",))
-        self.site(
-            fr,
-            "conversion",
-            node,
-            f"`{path}` is always UTF-8 text (`{short(node)}`)",
-            path=path,
-            expect={"in": [True]},
-            discriminator="utf-8",
-            probe=builtin.probe("utf8"),
-        )
-
-    def _enum(self, node: ast.Call, name: str, arg: Val, fr: Frame) -> None:
-        values = self.mod.enums.get(name, [])
-        if not values or fr.handles("ValueError") or arg.path is None:
-            return
-        listing = ", ".join(repr(v) for v in values[:8])
-        self.site(
-            fr,
-            "conversion",
-            node,
-            f"`{arg.path}` is always a value of {name} ({listing})",
-            path=arg.path,
-            expect=rules.enum_expect(values, nullable_absent=arg.maybe_none is not None),
-            discriminator="enum",
-        )
 
     # -- upstream calls and files ----------------------------------------------------------
 
