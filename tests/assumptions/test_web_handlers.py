@@ -110,6 +110,17 @@ def test_calls_into_another_module_and_through_self_attributes_are_followed(
     assert counts(amount) == (len(pays), sum(not a.isdigit() for a in pays))
 
 
+def test_a_path_parameter_converted_in_code_is_checked_on_its_path_segment(
+    shelf: tuple[Path, list[dict[str, Any]]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, _ = shelf
+    found = mined(root, capsys)
+    paths = [r["path"] for r in recorded(root, "http:GET /shelves/{id}")]
+    segment = found[("conversion", "http:GET /shelves/{id}", "$.path")]
+    assert "the `{shelf_id}` segment of `$.path`" in segment["statement"]
+    assert counts(segment) == (len(paths), sum(not p.split("/")[2].isdigit() for p in paths))
+
+
 def test_every_violation_is_a_request_the_head_fails(
     shelf: tuple[Path, list[dict[str, Any]]], tmp_path: Path
 ) -> None:
@@ -146,8 +157,14 @@ def test_measured_share_of_replays_bugs_that_mining_predicted(
     assert sorted(measured.bugs) == [
         "http:GET /books/{id}",
         "http:GET /search",
+        "http:GET /shelves/{id}",
         "http:POST /events",
         "http:POST /pay",
     ]
-    assert sorted(measured.predicted) == ["http:GET /search", "http:POST /events", "http:POST /pay"]
+    assert sorted(measured.predicted) == [
+        "http:GET /search",
+        "http:GET /shelves/{id}",
+        "http:POST /events",
+        "http:POST /pay",
+    ]
     assert sorted(measured.failing) == sorted(measured.predicted)

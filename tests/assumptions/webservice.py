@@ -61,6 +61,11 @@ def events():
     return jsonify(kind=parse.kind_of(data), size=len(note))
 
 
+@app.get("/shelves/<shelf_id>")
+def shelf(shelf_id):
+    return jsonify(shelf=shelf_id)
+
+
 class Payment:
     def __init__(self, payload):
         self.payload = payload
@@ -89,12 +94,13 @@ HEAD = (
         '        return round(float(self.payload["amount"]) * 100)',
         '        return int(self.payload["amount"]) * 100',
     )
+    .replace("    return jsonify(shelf=shelf_id)", "    return jsonify(shelf=int(shelf_id))")
     .replace(
         'title=BOOKS.get(book_id, "unknown"))',
         'title=BOOKS.get(book_id, "unknown").title())',
     )
 )
-assert HEAD.count("int(") >= 2 and ".decode(" in HEAD and ".title()" in HEAD
+assert HEAD.count("int(") >= 3 and ".decode(" in HEAD and ".title()" in HEAD
 
 RECORD = """
 import json, sys
@@ -136,8 +142,12 @@ def traffic(n: int = 400, seed: int = 3) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     out: list[dict[str, Any]] = []
     for i in range(n):
-        pick = i % 4
-        if pick == 0:
+        pick = i % 5
+        if pick == 4:
+            out.append(
+                {"method": "GET", "path": f"/shelves/{rng.choice(['1', '2', '17', 'main'])}"}
+            )
+        elif pick == 0:
             out.append({"method": "GET", "path": f"/books/{rng.randint(1, 60)}"})
         elif pick == 1:
             query: dict[str, str] = {"q": rng.choice(["book", "1", "2"])}

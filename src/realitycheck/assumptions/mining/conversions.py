@@ -8,6 +8,7 @@ from typing import Any
 from realitycheck.assumptions.checks import builtin
 from realitycheck.assumptions.jsonpath import JsonPath
 from realitycheck.assumptions.mining import rules
+from realitycheck.assumptions.mining.declared import segment_sql
 from realitycheck.assumptions.mining.expressions import Expressions
 from realitycheck.assumptions.mining.frame import Frame, short
 from realitycheck.assumptions.mining.values import UNKNOWN, Val
@@ -27,6 +28,19 @@ class Conversions(Expressions):
         if fr.handles("ValueError") or fr.handles("TypeError"):
             return
         first = node.args[0]
+        if arg.kind == "segment" and callee in rules.CONVERSION_SQL and arg.info[0]:
+            segment, name = arg.info
+            self.site(
+                fr,
+                "conversion",
+                node,
+                f"the `{{{name}}}` segment of `$.path` always converts with "
+                f"{rules.CONVERSIONS[callee]} (`{short(node)}`)",
+                path=JsonPath(("path",)),
+                expect={"sql": segment_sql(rules.CONVERSION_SQL[callee], segment)},
+                discriminator=callee,
+            )
+            return
         if arg.path is None and not isinstance(first, ast.Subscript):
             return
         consts = [const(a) for a in node.args]

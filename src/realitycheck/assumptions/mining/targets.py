@@ -181,7 +181,9 @@ def _http_bindings(mod: Module, func: Function, route: str) -> dict[str, Val]:
         given = defaults.get(name)
         marker = mod.dotted(given.func) if isinstance(given, ast.Call) else None
         short = (marker or "").split(".")[-1]
-        if name in ("self", "cls") or name in in_path:
+        if name in in_path:  # a path parameter: its segment of `$.path`, for conversions
+            bindings[name] = Val(kind="segment", info=(segment_of(route, name), name))
+        elif name in ("self", "cls"):
             bindings[name] = Val()
         elif annotation.split(".")[-1] in ("Request", "HttpRequest", "WSGIRequest") or (
             name == "request" and not annotation
@@ -198,6 +200,15 @@ def _http_bindings(mod: Module, func: Function, route: str) -> dict[str, Val]:
         else:
             bindings[name] = Val()
     return bindings
+
+
+def segment_of(route: str, name: str) -> int:
+    """The 1-based `/`-separated field of a request path that holds a route parameter."""
+    for i, seg in enumerate(route.split("/")):
+        found = re.findall(r"\{([^}:]+)", seg) + _FLASK_PARAM.findall(seg)
+        if name in found:
+            return i + 1
+    return 0
 
 
 def _defaults(node: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, ast.expr]:
