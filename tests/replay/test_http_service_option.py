@@ -55,3 +55,16 @@ def test_service_and_urls_are_exclusive_and_a_wrong_name_lists_the_configured_on
     code = main(["replay", "http", *repo, "--service", "api", "--baseline", "http://127.0.0.1:1"])
     assert code == 2
     assert "not both" in capsys.readouterr().err
+
+
+def test_options_add_to_the_service_and_are_validated(
+    change_factory: Any,
+    tmp_path: Path,
+    trap: Trap,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    change = service_change(change_factory, tmp_path, trap)
+    write_samples(change.corpus_dir, "http:GET /items/{id}", [request("GET", "/items/1")])
+    args = ["replay", "http", "--repo", str(change.root), "--service", "api", "--base", "main"]
+    assert main([*args, "--comparator", "no-such-thing"]) == 2
+    assert "comparator" in capsys.readouterr().err

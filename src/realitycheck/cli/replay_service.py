@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from pydantic import ValidationError
+
 from realitycheck.cli.options import Common
 from realitycheck.core.config import Config
 from realitycheck.core.errors import ConfigError, CorpusError, InputError
@@ -54,11 +56,21 @@ def replay_service(
             hint="add one with name, command and ready_path; see docs/replay.md",
         )
     update = {k: v for k, v in service_changes.items() if v}
+    if update.get("allow_methods"):
+        update["allow_methods"] = [*service.allow_methods, *update["allow_methods"]]
     if patterns:
         update["targets"] = list(patterns)
+    try:  # validated as the configuration is (a bad --comparator is one line)
+        chosen = type(service).model_validate({**service.model_dump(), **update})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "options"
+        raise ConfigError(
+            f"--{where.replace('_', '-')}: {err['msg']}", place="replay http"
+        ) from None
     config.replay = config.replay.model_copy(
         update={
-            "services": [service.model_copy(update=update)],
+            "services": [chosen],
             "functions": [],
             "discover": False,
             "coverage": False,
