@@ -140,7 +140,8 @@ def init(
     else:
         stderr.print(
             f"wrote {shown} with {len(result.mined)} mined assumption(s) to confirm "
-            "or correct; hand the prompt below to the coding agent",
+            "or correct; hand the prompt below to the coding agent, then commit the file "
+            "with the change (until then `assumptions check` reads it from the working tree)",
             highlight=False,
         )
         click.echo(prompt, nl=False)
