@@ -102,3 +102,10 @@ class CorpusSummary(BaseModel):
     first: datetime | None = None
     last: datetime | None = None
     dropped: int = 0
+
+
+def http_target(method: str, route: str) -> str:
+    """`http:METHOD /route` as the corpus names it (for other capabilities: see corpus.http)."""
+    from realitycheck.corpus.http import http_target as name
+
+    return name(method, route)

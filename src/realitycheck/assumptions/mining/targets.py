@@ -12,6 +12,7 @@ from realitycheck.assumptions.mining.declared import Declared, declared_types
 from realitycheck.assumptions.mining.module import Function, Module
 from realitycheck.assumptions.mining.values import Val
 from realitycheck.core.config.assumptions import TargetMapping
+from realitycheck.corpus.model import http_target
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 _FLASK_PARAM = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
@@ -83,6 +84,9 @@ def entries_for(
         if matched is not None:
             entry.target = matched
             entry.samples = recorded[matched]
+        elif entry.target.startswith("http:"):  # spelt as capture and importers would name it
+            method, _, route = entry.target[5:].partition(" ")
+            entry.target = http_target(method, _FLASK_PARAM.sub(r"{\1}", route))
     out.sort(key=lambda e: e.samples == 0)
     return out
 
