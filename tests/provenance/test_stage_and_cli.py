@@ -152,7 +152,10 @@ def test_not_a_repository_and_bad_config(
     (change.root / "realitycheck.toml").write_text("[provenance]\nhuman_identity = []\n")
     assert main(["provenance", "--repo", str(change.root)]) == 2
     err = capsys.readouterr().err.strip()
-    assert err.endswith("realitycheck.toml:2: unknown key 'provenance.human_identity'")
+    assert err.endswith(
+        "realitycheck.toml:2: unknown key 'provenance.human_identity'; "
+        "did you mean 'human_identities'?"
+    )
     (change.root / "realitycheck.toml").write_text(
         '[[provenance.markers]]\ntool = "x"\nkind = "smell"\nmatch = "y"\n'
     )

@@ -117,10 +117,10 @@ def _callees(func: Function, mod: Module, elsewhere: set[str]) -> set[str]:
     """What a function may call: this module's functions, its classes' constructors and
     methods, and (as EXTERNAL) changed functions of other modules."""
     out: set[str] = set()
-    for node in ast.walk(func.node):
-        if not isinstance(node, ast.Call):
-            continue
-        if (mod.dotted(node.func) or "") in elsewhere:
+    calls = [n for n in ast.walk(func.node) if isinstance(n, ast.Call)]
+    built = {n.func.id for n in calls if isinstance(n.func, ast.Name) and n.func.id in mod.classes}
+    for node in calls:
+        if elsewhere and (mod.dotted(node.func) or "") in elsewhere:
             out.add(EXTERNAL)
         if isinstance(node.func, ast.Name) and node.func.id in mod.functions:
             out.add(node.func.id)
@@ -129,7 +129,7 @@ def _callees(func: Function, mod: Module, elsewhere: set[str]) -> set[str]:
         elif isinstance(node.func, ast.Attribute):
             if func.cls is not None:
                 out.add(f"{func.cls}.{node.func.attr}")
-            out |= {f"{c}.{node.func.attr}" for c in mod.classes}  # a method of an object
+            out |= {f"{c}.{node.func.attr}" for c in built}  # a method of an object it built
     return out & (set(mod.functions) | {EXTERNAL})
 
 
