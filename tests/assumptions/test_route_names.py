@@ -26,3 +26,22 @@ def test_a_recorded_route_keeps_the_recorded_name() -> None:
     recorded = {"http:GET /books/{id}/pages/{id}": 3}
     [m, *_] = [m for m in mined(FLASK, recorded=recorded) if m.kind == "conversion"]
     assert m.target == "http:GET /books/{id}/pages/{id}"
+
+
+def test_base64_decoding_inside_a_handler_for_value_error_is_no_assumption() -> None:
+    code = """
+import base64
+from flask import Flask, request
+app = Flask(__name__)
+
+@app.post("/notes")
+def notes():
+    try:
+        text = base64.b64decode(request.get_json()["note"]).decode("utf-8")
+    except ValueError:
+        text = ""
+    return text
+"""
+    kinds = {(m.kind, m.path) for m in mined(code)}
+    assert ("conversion", "$.body.note") not in kinds
+    assert ("key-present", "$.body.note") in kinds
