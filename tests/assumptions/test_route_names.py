@@ -45,3 +45,21 @@ def notes():
     kinds = {(m.kind, m.path) for m in mined(code)}
     assert ("conversion", "$.body.note") not in kinds
     assert ("key-present", "$.body.note") in kinds
+
+
+def test_starlette_path_params_are_read_from_their_segment() -> None:
+    code = """
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.routing import Router
+
+router = Router()
+
+@router.route("/orders/{order_id}/lines/{line}")
+async def line(request: Request):
+    return int(request.path_params["line"])
+"""
+    recorded = {"http:GET /orders/{id}/lines/{id}": 4}
+    [m] = [m for m in mined(code, recorded=recorded) if m.kind == "conversion"]
+    assert m.path == "$.path" and "the `{line}` segment of `$.path`" in m.statement
+    assert m.check is not None and "split_part(value->>'$', '/', 5)" in m.check.expect["sql"]

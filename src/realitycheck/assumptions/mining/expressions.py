@@ -8,6 +8,7 @@ from typing import Any
 from realitycheck.assumptions.jsonpath import JsonPath
 from realitycheck.assumptions.mining.frame import Base, Frame, short
 from realitycheck.assumptions.mining.guards import Facts, facts, text
+from realitycheck.assumptions.mining.targets import segment_of
 from realitycheck.assumptions.mining.values import UNKNOWN, Val
 
 REQUEST_ATTRS = {
@@ -81,6 +82,8 @@ class Expressions(Base):
             return stored
         if base.kind == "request" and node.attr in REQUEST_ATTRS:
             return Val(path=JsonPath(REQUEST_ATTRS[node.attr]))
+        if base.kind == "request" and node.attr in ("path_params", "view_args") and base.info:
+            return Val(kind="path-params", info=base.info)
         if base.kind == "request" and node.attr in ("body", "data"):
             return Val(kind="request-body")
         self.none_unsafe(base, node.value, fr, f"reads .{node.attr}", "AttributeError")
@@ -105,6 +108,8 @@ class Expressions(Base):
                 discriminator=key,
             )
             return UNKNOWN
+        if base.kind == "path-params" and isinstance(key, str):
+            return Val(kind="segment", info=(segment_of(str(base.info), key), key))
         if base.kind == "table" and index.path is not None and not fr.handles("KeyError"):
             keys = list(base.info)
             listing = ", ".join(repr(k) for k in keys[:8]) + (" …" if len(keys) > 8 else "")

@@ -192,7 +192,7 @@ def _http_bindings(mod: Module, func: Function, route: str) -> dict[str, Val]:
         elif annotation.split(".")[-1] in ("Request", "HttpRequest", "WSGIRequest") or (
             name == "request" and not annotation
         ):
-            bindings[name] = Val(kind="request")
+            bindings[name] = Val(kind="request", info=route)  # the route: for path_params
         elif short == "Header":
             bindings[name] = Val(path=JsonPath(("headers", name.replace("_", "-"))))
         elif short == "Query" or (
