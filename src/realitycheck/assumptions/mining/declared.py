@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from realitycheck.assumptions.jsonpath import JsonPath
 from realitycheck.assumptions.mining import rules
 from realitycheck.assumptions.mining.frame import Base, Frame
-from realitycheck.assumptions.mining.module import Function, Module
+from realitycheck.assumptions.mining.module import Function
 from realitycheck.assumptions.mining.values import Val
 
 TYPES = {
@@ -82,7 +82,7 @@ def segment_sql(sql: str, segment: int) -> str:
     return _VALUE.sub(piece, sql)
 
 
-def record_declared(walker: Base, mod: Module, func: Function, found: list[Declared]) -> None:
+def record_declared(walker: Base, func: Function, found: list[Declared]) -> None:
     """A conversion site per declared type, at the parameter's annotation."""
     fr = Frame(func=func, env={})
     for d in found:
@@ -106,4 +106,3 @@ def record_declared(walker: Base, mod: Module, func: Function, found: list[Decla
             expect=expect,
             discriminator=f"declared:{d.param}",
         )
-    del mod

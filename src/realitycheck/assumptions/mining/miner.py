@@ -173,7 +173,7 @@ def _mine_module(
         walker = Walker(mod, sites, key, kinds)
         walker.others = others
         walker.walk_entry(func, {p: entry.bindings.get(p, Val()) for p in func.params})
-        record_declared(walker, mod, func, entry.declared)
+        record_declared(walker, func, entry.declared)
     return sites, entries
 
 
