@@ -79,7 +79,7 @@ def _kayenta(base: dict[str, Series], can: dict[str, Series], config: JudgeConfi
             found.label, "nodata"
         )
         effects = []
-        if len(control) and len(experiment):
+        if len(control) and len(experiment) and found.label != "Error":
             mean_c, mean_b = float(np.mean(experiment)), float(np.mean(control))
             effects.append(
                 Effect(
@@ -122,6 +122,9 @@ def _kayenta(base: dict[str, Series], can: dict[str, Series], config: JudgeConfi
         verdict, reason = "nodata", "no unmuted metric had data on both sides"
     elif summary.too_much_nodata and not any(r.critical and r.status == "fail" for r in active):
         verdict, reason = "nodata", summary.reason or ""
+    elif summary.classification == "Pass" and any(r.classification == "Error" for r in active):
+        broken = next(r for r in active if r.classification == "Error")
+        verdict, reason = "inconclusive", f"a metric could not be classified: {broken.reason}"
     else:
         verdict = {"Pass": "pass", "Marginal": "inconclusive", "Fail": "fail"}[  # type: ignore[assignment]
             summary.classification

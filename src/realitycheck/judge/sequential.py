@@ -86,6 +86,7 @@ def judge_samples(
     effects: list[Effect] = []
     status: MetricStatus = "pass"
     reasons: list[str] = []
+    fails = 0
     for q in spec.quantiles:
         name = _label(q)
         b_lo, b_hi = intersect(
@@ -110,8 +111,9 @@ def judge_samples(
         )
         verdict, why = _verdict_on(spec, r_lo, r_hi)
         if verdict == "fail":
+            fails += 1
             status = "fail"
-            reasons.insert(0, f"{spec.name} {name} of the canary is {why}")
+            reasons.insert(fails - 1, f"{spec.name} {name} of the canary is {why}")
         elif verdict is None and status != "fail":
             status = "inconclusive"
             reasons.append(f"{spec.name} {name} is {why}")

@@ -125,7 +125,7 @@ class JudgeConfig(Section):
         default=500.0, gt=0, description="Concentration of the quantile mixture prior."
     )
     count_prior_strength: float = Field(
-        default=100.0, gt=0, description="Concentration of the Dirichlet prior for counts."
+        default=25.0, gt=0, description="Concentration of the Dirichlet prior for counts."
     )
     deadline: float | None = Field(
         default=None, gt=0, description="Seconds after which an undecided canary is settled."
