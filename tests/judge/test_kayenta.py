@@ -82,11 +82,11 @@ def test_iqr_reduced_sensitivity_widens_to_the_1st_and_99th_percentiles() -> Non
     rng = np.random.default_rng(11)
     data = np.concatenate([rng.normal(0, 1, 200), [4.0, -4.2, 9.0]])
     p01, p25, p75, p99 = np.percentile(data, [1, 25, 75, 99])
-    upper = max(p99, p75 + 1.5 * (p75 - p25))
-    lower = min(p01, p25 - 1.5 * (p75 - p25))
-    reduced = iqr_outliers(data, 1.5, reduce=True)
+    upper = max(p99, p75 + 0.5 * (p75 - p25))
+    lower = min(p01, p25 - 0.5 * (p75 - p25))
+    reduced = iqr_outliers(data, 0.5, reduce=True)
     assert reduced.tolist() == ((data > upper) | (data < lower)).tolist()
-    assert reduced.sum() < iqr_outliers(data, 1.5, reduce=False).sum()
+    assert reduced.sum() < iqr_outliers(data, 0.5, reduce=False).sum()
 
 
 def test_effect_sizes() -> None:
