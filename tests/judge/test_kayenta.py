@@ -93,7 +93,9 @@ def test_effect_sizes() -> None:
     control, experiment = np.array([1.0, 2.0, 3.0]), np.array([2.0, 4.0, 6.0])
     assert mean_ratio(control, experiment) == 2.0
     assert math.isnan(mean_ratio(np.zeros(3), experiment))
-    pairs = np.mean(np.greater.outer(experiment, control) + 0.5 * np.equal.outer(experiment, control))
+    pairs = np.mean(
+        np.greater.outer(experiment, control) + 0.5 * np.equal.outer(experiment, control)
+    )
     assert cles(control, experiment) == pytest.approx(pairs)
 
 

@@ -15,26 +15,29 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import brentq
 from scipy.special import betaln, gammaln
 
 
-def dirichlet_log_bf(
-    counts: NDArray[np.float64], null: NDArray[np.float64], prior: NDArray[np.float64]
-) -> float:
-    """log BF of Lindon & Malek: log B(prior + counts) - log B(prior) - counts · log null."""
-    counts = np.asarray(counts, dtype=np.float64)
-    null = np.asarray(null, dtype=np.float64)
-    prior = np.asarray(prior, dtype=np.float64)
+def dirichlet_log_bf(counts: ArrayLike, null: ArrayLike, prior: ArrayLike) -> Any:
+    """log BF of Lindon & Malek: log B(prior + counts) - log B(prior) - counts · log null.
 
-    def log_beta(a: NDArray[np.float64]) -> float:
-        return float(np.sum(gammaln(a)) - gammaln(np.sum(a)))
+    Categories lie along the last axis; leading axes broadcast (a float for one vector).
+    """
+    x = np.asarray(counts, dtype=np.float64)
+    theta = np.asarray(null, dtype=np.float64)
+    a = np.asarray(prior, dtype=np.float64)
 
-    safe = np.where(counts > 0, counts * np.log(np.where(null > 0, null, 1.0)), 0.0)
-    return log_beta(prior + counts) - log_beta(prior) - float(np.sum(safe))
+    def log_beta(v: NDArray[np.float64]) -> NDArray[np.float64]:
+        return np.asarray(np.sum(gammaln(v), axis=-1) - gammaln(np.sum(v, axis=-1)))
+
+    safe = np.where(x > 0, x * np.log(np.where(theta > 0, theta, 1.0)), 0.0)
+    out = log_beta(a + x) - log_beta(a) - np.sum(safe, axis=-1)
+    return float(out) if np.ndim(out) == 0 else out
 
 
 def share_null(split: float, ratio: float) -> float:
@@ -53,10 +56,12 @@ def share_to_ratio(share: float, split: float) -> float:
 
 def two_sample_log_bf(canary: float, baseline: float, theta0: float, strength: float) -> float:
     """The Bayes factor of canary vs baseline events against the null share theta0."""
-    return dirichlet_log_bf(
-        np.array([canary, baseline]),
-        np.array([theta0, 1.0 - theta0]),
-        np.array([strength * theta0, strength * (1.0 - theta0)]),
+    return float(
+        dirichlet_log_bf(
+            np.array([canary, baseline]),
+            np.array([theta0, 1.0 - theta0]),
+            np.array([strength * theta0, strength * (1.0 - theta0)]),
+        )
     )
 
 

@@ -151,10 +151,11 @@ def classify(
             f"{shift.lower:.4g} .. {shift.upper:.4g}, estimate {shift.estimate:.4g})"
         )
     else:
+        interval = f"{shift.lower:.4g} .. {shift.upper:.4g}"
         reason = (
             f"{name} was classified as {label}{' (Critical)' if crit_fail else ''}: "
-            f"{confidence:.0%} interval of canary - baseline {shift.lower:.4g} .. {shift.upper:.4g} "
-            f"lies beyond ±{tolerance:.0%} of the estimate {shift.estimate:.4g}, {measure} {effect:.4g}"
+            f"{confidence:.0%} interval of canary - baseline {interval} lies beyond "
+            f"±{tolerance:.0%} of the estimate {shift.estimate:.4g}, {measure} {effect:.4g}"
         )
     return Classification(
         label,
