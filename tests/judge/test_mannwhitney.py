@@ -110,3 +110,28 @@ def test_interval_bounds_are_where_scipys_p_value_crosses_alpha() -> None:
         inside = mannwhitneyu(x - (bound + inward * 0.01), y, method="asymptotic").pvalue
         outside = mannwhitneyu(x - (bound - inward * 0.01), y, method="asymptotic").pvalue
         assert outside < 0.02 < inside
+
+
+def _reference_diff(mu: float, quantile: float, x: np.ndarray, y: np.ndarray) -> float:
+    """Kayenta's wilcoxonDiff written out plainly: rank the pooled sample every time."""
+    from scipy.stats import rankdata
+
+    nx, ny = len(x), len(y)
+    ranks = rankdata(np.concatenate((x - mu, y)))
+    dz = ranks[:nx].sum() - nx * (nx + 1) / 2 - nx * ny / 2
+    _, ties = np.unique(ranks, return_counts=True)
+    sigma = np.sqrt(
+        nx * ny / 12 * ((nx + ny + 1) - np.sum(ties**3 - ties) / ((nx + ny) * (nx + ny - 1)))
+    )
+    return float((dz - np.sign(dz) * 0.5) / sigma - quantile)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_fast_rank_sum_equals_ranking_the_pooled_sample(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    x = np.round(rng.normal(0, 1, rng.integers(2, 80)), int(rng.integers(0, 3)))
+    y = np.round(rng.normal(0.2, 1, rng.integers(2, 80)), int(rng.integers(0, 3)))
+    for mu in (0.0, 0.1, 1.0, -0.5, 5.0, float(x[0] - y[0]), 1e-9):
+        assert wilcoxon_diff(mu, 0.3, x, y) == pytest.approx(
+            _reference_diff(mu, 0.3, x, y), abs=1e-9
+        )
