@@ -63,7 +63,7 @@ class _Ranker:
         shifted, cx = self.ux - mu, self.cx
         if np.any(shifted[1:] == shifted[:-1]):  # distinct x that round to one x - mu
             shifted, inverse = np.unique(shifted, return_inverse=True)
-            cx = np.bincount(inverse, weights=cx)
+            cx = np.bincount(inverse, weights=cx).astype(np.float64)
         below = np.searchsorted(self.y, shifted, side="left")
         equal = (np.searchsorted(self.y, shifted, side="right") - below).astype(np.float64)
         rank_sum = nx * (nx + 1) / 2 + float(np.sum(cx * (below + 0.5 * equal)))
