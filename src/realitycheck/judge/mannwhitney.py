@@ -49,30 +49,31 @@ class _Ranker:
     """
 
     def __init__(self, x: Array, y: Array) -> None:
-        self.x = x
         self.y = np.sort(y)
         self.nx, self.ny = float(len(x)), float(len(y))
         self.ux, counts = np.unique(x, return_counts=True)
         self.cx = counts.astype(np.float64)
+        self.x_ties = _tie_sum(self.cx)
         _, cy = np.unique(self.y, return_counts=True)
-        cyf = cy.astype(np.float64)
-        self.y_ties = float(np.sum(cyf**3 - cyf))
+        self.y_ties = _tie_sum(cy.astype(np.float64))
 
     def __call__(self, mu: float, quantile: float) -> float:
         nx, ny = self.nx, self.ny
-        shifted, cx = self.ux - mu, self.cx
-        if np.any(shifted[1:] == shifted[:-1]):  # distinct x that round to one x - mu
+        shifted, cx, x_ties = self.ux - mu, self.cx, self.x_ties
+        if (shifted[1:] == shifted[:-1]).any():  # distinct x that round to one x - mu
             shifted, inverse = np.unique(shifted, return_inverse=True)
             cx = np.bincount(inverse, weights=cx).astype(np.float64)
-        below = np.searchsorted(self.y, shifted, side="left")
-        equal = (np.searchsorted(self.y, shifted, side="right") - below).astype(np.float64)
-        rank_sum = nx * (nx + 1) / 2 + float(np.sum(cx * (below + 0.5 * equal)))
-        dz = rank_sum - nx * (nx + 1) / 2 - nx * ny / 2
+            x_ties = _tie_sum(cx)
+        below = self.y.searchsorted(shifted, side="left")
+        above = self.y.searchsorted(shifted, side="right")
+        # sum over x of (y below) + (y equal) / 2, then minus nx*ny/2
+        dz = 0.5 * float(cx @ (below + above)) - nx * ny / 2
         correction = math.copysign(0.5, dz) if dz != 0 else 0.0
-        met = equal > 0
-        cm, em = cx[met], equal[met]
-        joint = cm + em
-        ties = self.y_ties + _tie_sum(cx) + _tie_sum(joint) - _tie_sum(cm) - _tie_sum(em)
+        ties = x_ties + self.y_ties
+        met = above > below
+        if met.any():  # tie groups x - mu shares with y
+            cm, em = cx[met], (above - below)[met].astype(np.float64)
+            ties += _tie_sum(cm + em) - _tie_sum(cm) - _tie_sum(em)
         sigma = math.sqrt((nx * ny / 12) * ((nx + ny + 1) - ties / ((nx + ny) * (nx + ny - 1))))
         if sigma == 0:
             raise ValueError("cannot compute confidence interval when all observations are tied")
@@ -80,7 +81,7 @@ class _Ranker:
 
 
 def _tie_sum(counts: Array) -> float:
-    return float(np.sum(counts**3 - counts))
+    return float(((counts * counts - 1.0) * counts).sum())
 
 
 def zeroin(ax: float, bx: float, fa: float, fb: float, func: Callable[[float], float]) -> float:
