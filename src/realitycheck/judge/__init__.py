@@ -28,7 +28,8 @@ The public API (stable; everything else in this package is internal):
 - `JudgeConfig`, `MetricSpec`, `EffectSize`, `Thresholds`, `PrometheusSettings`: the
   configuration models (pydantic; unknown keys are errors). `load_judge_config(path)` reads a
   canary.toml, the `[judge]` table of realitycheck.toml, or a Kayenta canary config JSON.
-- `Counts(events, total)`: a counter pair judged as a rate; lists/arrays are samples.
+- `Counts(events, total)`: a counter pair judged as a rate; `Histogram(bounds, counts)`:
+  cumulative buckets (Prometheus `le`); lists/arrays are samples.
 - `read_metrics(path)`: a JSON or CSV metrics file of one side.
 - `read_prometheus(url, config, start=, end=)`: both sides from Prometheus (`PrometheusData`
   with `.baseline`, `.canary`, `.notes` to pass as `notes=`).
@@ -45,7 +46,7 @@ from realitycheck.core.config.judge import (
     Thresholds,
 )
 from realitycheck.judge.configfile import from_kayenta, judge_config_from_dict, load_judge_config
-from realitycheck.judge.data import Counts, Series
+from realitycheck.judge.data import Counts, Histogram, Series
 from realitycheck.judge.engine import judge
 from realitycheck.judge.inputs import read_metrics
 from realitycheck.judge.model import (
@@ -68,6 +69,7 @@ __all__ = [
     "Effect",
     "EffectSize",
     "GroupResult",
+    "Histogram",
     "JudgeConfig",
     "Judgement",
     "MetricResult",

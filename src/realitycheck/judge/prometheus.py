@@ -20,7 +20,7 @@ import numpy as np
 
 from realitycheck.core.config.judge import JudgeConfig, MetricSpec
 from realitycheck.core.errors import InputError
-from realitycheck.judge.data import Counts, Series
+from realitycheck.judge.data import Counts, Histogram, Series
 
 SIDES = ("baseline", "canary")
 
@@ -145,10 +145,13 @@ def _read_metric(
         return Counts(min(events, total), total), None
     if not spec.query:
         raise InputError(
-            "a samples metric read from Prometheus needs a query", place=f"metric '{spec.name}'"
+            f"a {spec.kind} metric read from Prometheus needs a query",
+            place=f"metric '{spec.name}'",
         )
     query = render(spec.query, version)
     found = query_range(client, url, query, start, end, step)
+    if spec.kind == "histogram":
+        return _histogram(found, query, start.timestamp(), end.timestamp(), step)
     note = _gap(found, end.timestamp(), step)
     values = np.array([v for _, points in found for _, v in points], dtype=np.float64)
     if note is None and (values.size == 0 or np.all(np.isnan(values))):
@@ -189,3 +192,33 @@ def _increase(
             total += value - previous if value >= previous else value
             previous = value
     return total, None
+
+
+def _histogram(
+    found: list[tuple[dict[str, str], list[tuple[float, float]]]],
+    query: str,
+    start: float,
+    end: float,
+    step: float,
+) -> tuple[Series, str | None]:
+    """Bucket counters by `le` -> their increases over the window as one cumulative histogram."""
+    empty = Histogram(bounds=(math.inf,), counts=(0.0,))
+    note = _gap(found, end, step)
+    if note:
+        return empty, f"query {query!r} {note}"
+    buckets: dict[float, float] = {}
+    for labels, points in found:
+        if "le" not in labels:
+            raise InputError(
+                "a histogram query must return bucket series with an 'le' label "
+                "(e.g. sum by (le) (..._bucket{...}))",
+                place=f"query {query!r}",
+            )
+        bound = float(labels["le"].replace("+Inf", "inf"))
+        increase, _ = _increase([(labels, points)], start, end, step)
+        buckets[bound] = buckets.get(bound, 0.0) + increase
+    bounds = sorted(buckets)
+    counts = np.maximum.accumulate([buckets[b] for b in bounds])
+    if not len(counts) or counts[-1] <= 0:
+        return empty, f"query {query!r} counted no observations in the window"
+    return Histogram(tuple(bounds), tuple(float(c) for c in counts)), None
