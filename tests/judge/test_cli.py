@@ -1,4 +1,4 @@
-"""`realitycheck judge` from files: verdicts and exit codes, and bad input as one line and exit 2."""
+"""`realitycheck judge` from files: verdicts and exit codes; bad input is one line and exit 2."""
 
 from __future__ import annotations
 
@@ -246,7 +246,8 @@ def test_a_prometheus_that_never_answers(
 ) -> None:
     config = tmp_path / "canary.toml"
     config.write_text(
-        '[prometheus]\ntimeout = 0.5\n\n[[metrics]]\nname = "latency"\nquery = \'up{job="{{version}}"}\'\n'
+        "[prometheus]\ntimeout = 0.5\n\n"
+        '[[metrics]]\nname = "latency"\nquery = \'up{job="{{version}}"}\'\n'
     )
     code, _, err = _run(
         capsys,

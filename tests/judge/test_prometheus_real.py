@@ -34,7 +34,8 @@ query = 'sum by (le) (app_request_seconds_bucket{{version="{{{{version}}}}"}})'
 [[metrics]]
 name = "latency_p90"
 groups = ["latency"]
-query = 'histogram_quantile(0.9, sum by (le) (rate(app_request_seconds_bucket{{version="{{{{version}}}}"}}[3s])))'
+query = '''histogram_quantile(0.9,
+  sum by (le) (rate(app_request_seconds_bucket{{version="{{{{version}}}}"}}[3s])))'''
 must_have_data = false
 
 [[metrics]]
