@@ -118,8 +118,9 @@ def judge(
 ) -> int:
     """Judge a canary against its baseline: pass, fail, inconclusive or nodata.
 
-    From files: --baseline F --canary F, each {"metric": [numbers]} or
-    {"metric": {"events": N, "total": M}} (JSON) or one column per metric (CSV).
+    From files: --baseline F --canary F, each JSON ({"metric": [numbers]},
+    {"metric": {"events": N, "total": M}} or {"metric": {"buckets": {"<le>": N}}})
+    or CSV (one column per metric).
     From Prometheus: --prometheus URL --config canary.toml --start TIME [--end TIME].
 
     Exit codes: 0 pass, 1 fail, 2 bad input, 3 inconclusive, 4 nodata.
