@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from realitycheck.cli.main import main
-from realitycheck.judge import load_judge_config, read_prometheus
+from realitycheck.judge import State, judge_prometheus, load_judge_config, read_prometheus
 
 from .prometheus_env import Window, prometheus_binary, prometheus_window
 
@@ -156,3 +156,13 @@ def test_the_reader_reports_histograms_and_counters(window: Window) -> None:
     histogram = data.baseline["latency"]
     assert histogram.total > 100  # type: ignore[union-attr]
     assert not data.notes
+
+
+def test_judge_prometheus_carries_state_between_polls(window: Window) -> None:
+    config = load_judge_config(_config(window.folder, "bad"))
+    state = State()
+    middle = window.start + (window.end - window.start) / 2
+    first = judge_prometheus(window.url, config, start=window.start, end=middle, state=state)
+    later = judge_prometheus(window.url, config, start=window.start, end=window.end, state=state)
+    assert state.polls == 2 and later.verdict == "fail"
+    assert first.verdict in ("fail", "inconclusive")

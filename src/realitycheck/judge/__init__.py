@@ -32,7 +32,8 @@ The public API (stable; everything else in this package is internal):
   cumulative buckets (Prometheus `le`); lists/arrays are samples.
 - `read_metrics(path)`: a JSON or CSV metrics file of one side.
 - `read_prometheus(url, config, start=, end=)`: both sides from Prometheus (`PrometheusData`
-  with `.baseline`, `.canary`, `.notes` to pass as `notes=`).
+  with `.baseline`, `.canary`, `.notes` to pass as `notes=`); `judge_prometheus(url, config,
+  start=, end=, mode=None, state=None)` reads and judges in one call (elapsed = end - start).
 - `Judgement`, `MetricResult`, `GroupResult`, `Effect`, `SideStats`: the result models;
   `SCHEMA_VERSION` of its JSON; `EXIT_CODES` per verdict.
 - `State`: the sequential state; `to_json()`/`from_json()`, `to_dict()`/`from_dict()`.
@@ -59,7 +60,7 @@ from realitycheck.judge.model import (
     SideStats,
     Verdict,
 )
-from realitycheck.judge.prometheus import PrometheusData, read_prometheus
+from realitycheck.judge.prometheus import PrometheusData, judge_prometheus, read_prometheus
 from realitycheck.judge.state import State
 
 __all__ = [
@@ -84,6 +85,7 @@ __all__ = [
     "from_kayenta",
     "judge",
     "judge_config_from_dict",
+    "judge_prometheus",
     "load_judge_config",
     "read_metrics",
     "read_prometheus",

@@ -18,9 +18,12 @@ from datetime import datetime
 import httpx
 import numpy as np
 
-from realitycheck.core.config.judge import JudgeConfig, MetricSpec
+from realitycheck.core.config.judge import JudgeConfig, MetricSpec, Mode
 from realitycheck.core.errors import InputError
 from realitycheck.judge.data import Counts, Histogram, Series
+from realitycheck.judge.engine import judge
+from realitycheck.judge.model import Judgement
+from realitycheck.judge.state import State
 
 SIDES = ("baseline", "canary")
 
@@ -222,3 +225,26 @@ def _histogram(
     if not len(counts) or counts[-1] <= 0:
         return empty, f"query {query!r} counted no observations in the window"
     return Histogram(tuple(bounds), tuple(float(c) for c in counts)), None
+
+
+def judge_prometheus(
+    url: str,
+    config: JudgeConfig,
+    *,
+    start: datetime,
+    end: datetime,
+    mode: Mode | None = None,
+    state: State | None = None,
+    client: httpx.Client | None = None,
+) -> Judgement:
+    """Read both sides from Prometheus and judge them; elapsed is end - start, notes included."""
+    data = read_prometheus(url, config, start=start, end=end, client=client)
+    return judge(
+        data.baseline,
+        data.canary,
+        config,
+        mode=mode,
+        state=state,
+        elapsed=(end - start).total_seconds(),
+        notes=data.notes,
+    )
