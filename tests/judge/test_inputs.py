@@ -20,7 +20,7 @@ from realitycheck.judge.prometheus import _gap, _increase, render
 def test_the_public_api_is_complete() -> None:
     exported = {name for name in dir(api) if not name.startswith("_")}
     modules = {"anytime", "configfile", "data", "engine", "explain", "inputs", "kayenta"}
-    modules |= {"mannwhitney", "model", "prometheus", "scoring", "sequential", "state"}
+    modules |= {"mannwhitney", "model", "prometheus", "samples", "scoring", "sequential", "state"}
     assert exported - modules == set(api.__all__)
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from realitycheck.core.config.judge import JudgeConfig, MetricSpec, Mode
 from realitycheck.core.errors import InputError
-from realitycheck.judge import kayenta, sequential
+from realitycheck.judge import kayenta, samples, sequential
 from realitycheck.judge.data import Counts, Histogram, Samples, Series, SideInput, normalise
 from realitycheck.judge.model import Effect, Judgement, MetricResult, SideStats, Verdict
 from realitycheck.judge.scoring import Scored, score
@@ -108,6 +108,7 @@ def _kayenta(base: dict[str, Series], can: dict[str, Series], config: JudgeConfi
                 baseline=_stats(control),
                 canary=_stats(experiment),
                 effects=effects,
+                p_value=found.p_value,
                 reason=found.reason,
                 classification=found.label,
             )
@@ -207,7 +208,7 @@ def _one(
         if base is None or can is None:
             return sequential.judge_counts(spec, base or empty, can or empty, alpha, config, memory)
         return sequential.judge_counts(spec, base, can, alpha, config, memory)
-    return sequential.judge_samples(spec, base, can, alpha, config.prior_strength, memory)
+    return samples.judge_samples(spec, base, can, alpha, config.prior_strength, memory)
 
 
 def _decide(
