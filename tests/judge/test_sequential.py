@@ -193,3 +193,14 @@ def test_anytime_p_value_is_valid_over_polls() -> None:
                 hits += 1
                 break
     assert hits / runs <= 0.1
+
+
+def test_reading_a_state_leaves_the_callers_dict_alone() -> None:
+    rng = np.random.default_rng(14)
+    state = State()
+    base, can = _sides(rng, 500)
+    judge(base, can, _config(), state=state)
+    stored = state.to_dict()
+    snapshot = repr(stored)
+    assert State.from_dict(stored) == state
+    assert repr(stored) == snapshot
