@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import realitycheck.judge as api
 from realitycheck.core.config import load_config
@@ -146,3 +149,37 @@ def test_bad_configurations(tmp_path: Path, toml: str, message: str) -> None:
 def test_a_judge_without_metrics_is_bad_input() -> None:
     with pytest.raises(InputError, match="names no metrics"):
         judge({}, {}, JudgeConfig())
+
+
+_names = st.text(
+    st.characters(categories=("L", "N"), include_characters="_."), min_size=1, max_size=12
+)
+_values = st.lists(st.floats(allow_nan=False, allow_infinity=False, width=64), max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(_names, _values, min_size=1, max_size=5))
+def test_json_metrics_round_trip(data: dict[str, list[float]]) -> None:
+    parsed = parse_json(json.dumps(data))
+    assert set(parsed) == set(data)
+    for name, values in data.items():
+        assert list(parsed[name]) == values  # type: ignore[arg-type]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_names, min_size=1, max_size=4, unique=True), st.data())
+def test_csv_metrics_round_trip(names: list[str], data: st.DataObject) -> None:
+    rows = data.draw(
+        st.lists(
+            st.lists(
+                st.floats(allow_nan=False, allow_infinity=False),
+                min_size=len(names),
+                max_size=len(names),
+            ),
+            max_size=20,
+        )
+    )
+    text = ",".join(names) + "\n" + "".join(",".join(repr(v) for v in row) + "\n" for row in rows)
+    parsed = parse_csv(text)
+    for index, name in enumerate(names):
+        assert list(parsed[name]) == [row[index] for row in rows]  # type: ignore[arg-type]
