@@ -183,3 +183,12 @@ def test_csv_metrics_round_trip(names: list[str], data: st.DataObject) -> None:
     parsed = parse_csv(text)
     for index, name in enumerate(names):
         assert list(parsed[name]) == [row[index] for row in rows]  # type: ignore[arg-type]
+
+
+def test_per_step_rates_of_a_counter_pair() -> None:
+    from realitycheck.judge.prometheus import _per_step, _rates
+
+    events = _per_step([({}, [(1.0, 0.0), (2.0, 2.0), (3.0, 2.0), (4.0, 1.0)])])  # reset at 4
+    totals = _per_step([({}, [(1.0, 10.0), (2.0, 20.0), (3.0, 20.0), (4.0, 10.0)])])
+    assert events == {2.0: 2.0, 3.0: 0.0, 4.0: 1.0}
+    assert _rates(events, totals) == (0.2, 0.1)  # step 3 had no traffic: no rate

@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 
 from realitycheck.cli.main import main
-from realitycheck.judge import State, judge_prometheus, load_judge_config, read_prometheus
+from realitycheck.judge import (
+    Counts,
+    State,
+    judge_prometheus,
+    load_judge_config,
+    read_prometheus,
+)
 
 from .prometheus_env import Window, prometheus_binary, prometheus_window
 
@@ -166,3 +172,11 @@ def test_judge_prometheus_carries_state_between_polls(window: Window) -> None:
     later = judge_prometheus(window.url, config, start=window.start, end=window.end, state=state)
     assert state.polls == 2 and later.verdict == "fail"
     assert first.verdict in ("fail", "inconclusive")
+
+
+def test_kayenta_mode_reads_a_counter_pair_per_step(window: Window) -> None:
+    config = load_judge_config(_config(window.folder, "bad"))
+    data = read_prometheus(window.url, config, start=window.start, end=window.end)
+    errors = data.canary["errors"]
+    assert isinstance(errors, Counts) and errors.rates is not None and len(errors.rates) >= 5
+    assert 0.1 < sum(errors.rates) / len(errors.rates) < 0.3  # every 5th request fails

@@ -64,6 +64,8 @@ def _samples(value: Series | None) -> Samples:
     if isinstance(value, Histogram):  # Kayenta reads observations: each at its bucket's bound
         return _expand(value)
     if isinstance(value, Counts):
+        if value.rates:  # per-interval rates, as Kayenta reads a counter
+            return np.asarray(value.rates, dtype=np.float64)
         return np.array(
             [value.events / value.total if value.total else value.events], dtype=np.float64
         )

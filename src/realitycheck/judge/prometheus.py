@@ -136,7 +136,7 @@ def _read_metric(
                 "a counts metric read from Prometheus needs events_query and total_query",
                 place=f"metric '{spec.name}'",
             )
-        counters = []
+        counters, steps = [], []
         for template in (spec.events_query, spec.total_query):
             query = render(template, version)
             found = query_range(client, url, query, start, end, step)
@@ -144,8 +144,9 @@ def _read_metric(
             if note:
                 return Counts(0.0, 0.0), f"query {query!r} {note}"
             counters.append(increase)
+            steps.append(_per_step(found))
         events, total = counters
-        return Counts(min(events, total), total), None
+        return Counts(min(events, total), total, _rates(*steps)), None
     if not spec.query:
         raise InputError(
             f"a {spec.kind} metric read from Prometheus needs a query",
@@ -247,4 +248,27 @@ def judge_prometheus(
         state=state,
         elapsed=(end - start).total_seconds(),
         notes=data.notes,
+    )
+
+
+def _per_step(found: list[tuple[dict[str, str], list[tuple[float, float]]]]) -> dict[float, float]:
+    """The increase of the summed counters from each step to the next, by time (resets kept)."""
+    out: dict[float, float] = {}
+    for _, points in found:
+        previous: float | None = None
+        for time, value in points:
+            if math.isnan(value):
+                continue
+            if previous is not None:
+                out[time] = out.get(time, 0.0) + (value - previous if value >= previous else value)
+            previous = value
+    return out
+
+
+def _rates(events: dict[float, float], totals: dict[float, float]) -> tuple[float, ...]:
+    """events/total of every step with traffic (Kayenta's per-interval view of a counter pair)."""
+    return tuple(
+        min(1.0, events.get(time, 0.0) / total)
+        for time, total in sorted(totals.items())
+        if total > 0
     )
