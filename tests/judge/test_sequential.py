@@ -204,3 +204,11 @@ def test_reading_a_state_leaves_the_callers_dict_alone() -> None:
     snapshot = repr(stored)
     assert State.from_dict(stored) == state
     assert repr(stored) == snapshot
+
+
+def test_notes_name_the_query_in_the_metric_and_the_summary() -> None:
+    config = JudgeConfig(metrics=[MetricSpec(name="latency")])
+    note = {"latency": "canary: query 'x{version=\"canary\"}' returned an empty vector"}
+    result = judge({"latency": [1.0, 2.0]}, {"latency": []}, config, notes=note)
+    assert "returned an empty vector" in result.metric("latency").reason
+    assert "returned an empty vector" in result.reason

@@ -47,15 +47,17 @@ def judge(
             )
     if not config.metrics:
         raise InputError("the judge configuration names no metrics", place="metrics")
-    chosen = mode or config.mode
-    if chosen == "kayenta":
-        result = _kayenta(base, can, config)
-    else:
-        result = _sequential(base, can, config, state if state is not None else State(), elapsed)
-    for metric in result.metrics:
-        if metric.status == "nodata" and notes and metric.name in notes:
+    notes = notes or {}
+    if (mode or config.mode) == "kayenta":
+        return _kayenta(base, can, config, notes)
+    return _sequential(base, can, config, state if state is not None else State(), elapsed, notes)
+
+
+def _annotate(results: list[MetricResult], notes: Mapping[str, str]) -> None:
+    """Say which query and side had no data, in the metric's reason."""
+    for metric in results:
+        if metric.status == "nodata" and metric.name in notes:
             metric.reason = f"{metric.reason} ({notes[metric.name]})"
-    return result
 
 
 def _samples(value: Series | None) -> Samples:
@@ -72,7 +74,9 @@ def _samples(value: Series | None) -> Samples:
     return value
 
 
-def _kayenta(base: dict[str, Series], can: dict[str, Series], config: JudgeConfig) -> Judgement:
+def _kayenta(
+    base: dict[str, Series], can: dict[str, Series], config: JudgeConfig, notes: Mapping[str, str]
+) -> Judgement:
     results: list[MetricResult] = []
     scored: list[Scored] = []
     for spec in config.metrics:
@@ -118,6 +122,7 @@ def _kayenta(base: dict[str, Series], can: dict[str, Series], config: JudgeConfi
         scored.append(
             Scored(spec.name, spec.groups, found.label, found.critical, spec.muted, found.reason)
         )
+    _annotate(results, notes)
     summary = score(
         scored, config.group_weights, config.thresholds.pass_, config.thresholds.marginal
     )
@@ -163,6 +168,7 @@ def _sequential(
     config: JudgeConfig,
     state: State,
     elapsed: float | None,
+    notes: Mapping[str, str],
 ) -> Judgement:
     active_specs = [m for m in config.metrics if not m.muted]
     alpha = config.alpha / (max(1, len(active_specs)) * config.steps)
@@ -174,6 +180,7 @@ def _sequential(
     deadline_passed = (
         config.deadline is not None and elapsed is not None and elapsed >= config.deadline
     )
+    _annotate(results, notes)
     active = [r for r in results if not r.muted]
     verdict, reason = _decide(active, config, deadline_passed)
     labels = {"pass": "Pass", "fail": "High", "inconclusive": "Inconclusive", "nodata": "Nodata"}
