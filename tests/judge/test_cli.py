@@ -277,3 +277,16 @@ def test_a_bad_start_time(tmp_path: Path, capsys: Capture) -> None:
         "yesterday",
     )
     assert code == 2 and "--start" in err and "ISO 8601" in err
+
+
+def test_the_judge_table_of_the_repository_is_found(tmp_path: Path, capsys: Capture) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "realitycheck.toml").write_text(
+        '[judge]\nmode = "kayenta"\n\n[[judge.metrics]]\nname = "cpu"\ndirection = "either"\n'
+    )
+    rng = np.random.default_rng(3)
+    base = _write(tmp_path / "b.json", {"cpu": rng.normal(50, 5, 40).tolist()})
+    can = _write(tmp_path / "c.json", {"cpu": rng.normal(50, 5, 40).tolist()})
+    code, out, _ = _run(capsys, "--baseline", str(base), "--canary", str(can), "--repo", str(repo))
+    assert "canary judge (kayenta):" in out and code == 0
