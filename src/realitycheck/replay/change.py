@@ -21,6 +21,7 @@ from realitycheck.replay.http import Endpoints, settings_for
 from realitycheck.replay.model import RealityCoverage, ReplayResult, TargetReplay
 from realitycheck.replay.sender import replay_http
 from realitycheck.replay.services import running
+from realitycheck.replay.sufficiency import assess
 from realitycheck.replay.targets import (
     callable_name,
     changed_function_targets,
@@ -124,6 +125,7 @@ def replay_change(job: ChangeReplay) -> ReplayResult:
             result.targets += _replay_service(job, corpus, name, targets, base, head, expected)
         if cfg.coverage:
             result.reality_coverage = _reality(job, run, head, trees)
+    assess(result, cfg)
     return result
 
 
@@ -144,7 +146,7 @@ def _replay_service(
                 target=t,
                 kind="http",
                 comparator=service.comparator,
-                note="no base revision to start the service from",
+                error="no base revision to start the service from",
             )
             for t in targets
         ]

@@ -104,8 +104,8 @@ class LocalWorker:
         tail = self.log.read().decode("utf-8", "replace").strip().splitlines()
         return f"the worker exited with code {code}" + (f": {tail[-1]}" if tail else "")
 
-    def probe(self, target: str) -> Future[tuple[str, str]]:
-        return self._call("probe", target)
+    def probe(self, target: str, inputs: list[str] | None = None) -> Future[tuple[str, str]]:
+        return self._call("probe", target, inputs)
 
     def run(self, target: str, items: list[Item]) -> Future[list[Result]]:
         return self._call("run", target, items)

@@ -40,6 +40,11 @@ class Divergence(BaseModel):
     tokens_lost: float | None = Field(
         default=None, description="text: mean share of the base's tokens the head lost."
     )
+    cause: str | None = Field(
+        default=None,
+        description="The problem this divergence is one path of (one category under one "
+        "parent path, e.g. every query key of one route), when several paths share it.",
+    )
 
     def to_json(self) -> dict[str, Any]:
         """The divergence as the JSON report shows it."""
@@ -78,6 +83,20 @@ class TargetReplay(BaseModel):
     head_ms: float | None = Field(default=None, description="Median duration on the head.")
     restarts: int = 0
     note: str | None = None
+    causes: dict[str, int] = Field(
+        default_factory=dict, description="Samples showing any path of each shared cause."
+    )
+    errored: dict[str, int] = Field(
+        default_factory=dict,
+        description="Samples that failed the same way on both sides, by why (they exercised "
+        "no changed behaviour).",
+    )
+    error: str | None = Field(
+        default=None, description="Why the target could not be replayed at all (pre-flight)."
+    )
+    insufficient: str | None = Field(
+        default=None, description="Why the evidence falls short of the configured minimum."
+    )
     reached: dict[str, list[Range]] = Field(
         default_factory=dict, description="Changed lines the replayed inputs executed, per file."
     )
@@ -89,6 +108,11 @@ class TargetReplay(BaseModel):
         default_factory=dict,
         description="Changed lines only diverging samples executed, per file (sample contexts).",
     )
+
+    @property
+    def exercised(self) -> int:
+        """Samples that ran on both sides and did not fail on both."""
+        return self.replayed - sum(self.errored.values())
 
     @property
     def reported(self) -> list[Divergence]:
@@ -118,8 +142,11 @@ class TargetReplay(BaseModel):
             "skipped": self.skipped,
             "ignored": self.ignored,
             "restarts": self.restarts,
+            "errored": self.errored,
+            "causes": self.causes,
+            "exercised": self.exercised,
         }
-        for key in ("base_ms", "head_ms", "note"):
+        for key in ("base_ms", "head_ms", "note", "error", "insufficient"):
             if getattr(self, key) is not None:
                 data[key] = getattr(self, key)
         if self.example is not None:

@@ -40,9 +40,9 @@ class ReplayActor:
                 tar.extractall(self.tree)
         worker.init({**spec, "tree": str(self.tree)})
 
-    def probe(self, target: str) -> tuple[str, str]:
-        """Whether the revision has the target."""
-        return worker.probe(target)
+    def probe(self, target: str, inputs: list[str] | None = None) -> tuple[str, str]:
+        """Whether the revision has the target, and takes the recorded inputs."""
+        return worker.probe(target, inputs)
 
     def run(self, target: str, items: list[Item], blobs: dict[str, bytes]) -> list[Result]:
         """Replay a batch."""
@@ -63,8 +63,8 @@ class RayWorker:
         self.actor = actor
         self.blob_root = blob_root
 
-    def probe(self, target: str) -> Future[tuple[str, str]]:
-        future: Future[tuple[str, str]] = self.actor.probe.remote(target).future()
+    def probe(self, target: str, inputs: list[str] | None = None) -> Future[tuple[str, str]]:
+        future: Future[tuple[str, str]] = self.actor.probe.remote(target, inputs).future()
         return future
 
     def run(self, target: str, items: list[Item]) -> Future[list[Result]]:

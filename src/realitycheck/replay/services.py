@@ -79,7 +79,7 @@ def running(
         raise StageError(f"service {service.name!r} ({label}) could not start: {exc}") from None
     url = f"http://{host}:{port}"
     try:
-        _wait_ready(service, proc, url, log, label)
+        _wait_ready(service, proc, url, log, f"{label}; command: {shlex.join(argv)}")
         yield url
     finally:
         _stop(proc)
@@ -114,10 +114,13 @@ def _wait_ready(
     )
 
 
-def _tail(log: IO[bytes]) -> str:
+def _tail(log: IO[bytes], count: int = 5) -> str:
+    """The last lines the service wrote, joined on one line."""
     log.seek(0)
-    lines = log.read().decode("utf-8", "replace").strip().splitlines()
-    return lines[-1][:300] if lines else "(no output)"
+    lines = [x.strip() for x in log.read().decode("utf-8", "replace").splitlines() if x.strip()]
+    if not lines:
+        return "(no output)"
+    return "last output: " + " | ".join(line[:200] for line in lines[-count:])
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:

@@ -47,6 +47,7 @@ class _State:
         self.tree = Path()
         self.blob_root: Path | None = None
         self.timeout = 10.0
+        self.import_timeout = 10.0
         self.alarm = False
         self.coverage: Any = None
         self.per_sample = False
@@ -67,6 +68,7 @@ def init(spec: dict[str, Any]) -> None:
     blob_root = spec.get("blob_root")
     _state.blob_root = Path(blob_root) if blob_root else None
     _state.timeout = float(spec.get("timeout", 10.0))
+    _state.import_timeout = float(spec.get("import_timeout") or _state.timeout)
     _state.targets = {}
     if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
         signal.signal(signal.SIGALRM, _on_alarm)
@@ -92,13 +94,33 @@ def pid() -> int:
     return os.getpid()
 
 
-def probe(target: str) -> tuple[str, str]:
-    """("ok", ""), ("missing", why) when the tree has no such function, or ("broken", why)."""
+def probe(target: str, inputs: list[str] | None = None) -> tuple[str, str]:
+    """Whether this tree can run the target on recorded inputs.
+
+    ("ok", ""); ("missing", why) when the tree has no such function; ("broken", why) when
+    importing it fails (or runs past the import timeout); ("signature", why) when not one of
+    `inputs` (recorded input documents) binds to the function's parameters.
+    """
     resolved = _resolve(target)
-    if not isinstance(resolved, BaseException):
+    if isinstance(resolved, BaseException):
+        why = f"{values.type_name(resolved)}: {resolved}"
+        return ("missing" if _is_missing(resolved, target) else "broken", why)
+    fn, params = resolved
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):  # no signature to check (a builtin): the calls will tell
         return ("ok", "")
-    why = f"{values.type_name(resolved)}: {resolved}"
-    return ("missing" if _is_missing(resolved, target) else "broken", why)
+    first = ""
+    for text in inputs or []:
+        try:
+            args = json.loads(text).get("args", {})
+            pos, kw = bind(params, args if isinstance(args, dict) else {})
+            signature.bind(*pos, **kw)
+        except (TypeError, ValueError, AttributeError) as exc:
+            first = first or f"{values.type_name(exc)}: {exc}"
+            continue
+        return ("ok", "")
+    return ("signature", first) if first else ("ok", "")
 
 
 def _is_missing(exc: BaseException, target: str) -> bool:
@@ -117,7 +139,7 @@ def _resolve(target: str) -> tuple[Callable[..., Any], list[tuple[str, Any]]] | 
     module_name, _, qualname = target.partition(":")
     result: tuple[Callable[..., Any], list[tuple[str, Any]]] | BaseException
     try:
-        obj: Any = importlib.import_module(module_name)
+        obj: Any = _import(module_name)
         for part in qualname.split("."):
             try:
                 obj = getattr(obj, part)
@@ -131,6 +153,21 @@ def _resolve(target: str) -> tuple[Callable[..., Any], list[tuple[str, Any]]] | 
         result = exc
     _state.targets[target] = result
     return result
+
+
+def _import(module_name: str) -> Any:
+    """Import a module, within the import timeout (a hang becomes a TimeoutError)."""
+    if _state.alarm:
+        signal.setitimer(signal.ITIMER_REAL, _state.import_timeout)
+    try:
+        return importlib.import_module(module_name)
+    except SampleTimeout:
+        raise TimeoutError(
+            f"importing {module_name} ran past {_state.import_timeout:g} s"
+        ) from None
+    finally:
+        if _state.alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 def _parameters(fn: Callable[..., Any]) -> list[tuple[str, Any]]:
