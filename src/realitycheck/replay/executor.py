@@ -57,6 +57,10 @@ class PoolSpec:
 class WorkerHandle(Protocol):
     """One worker process serving one revision."""
 
+    def ready(self) -> Future[int]:
+        """Answers (with the worker's process id) once the worker has started."""
+        ...
+
     def probe(self, target: str, inputs: list[str] | None = None) -> Future[tuple[str, str]]:
         """Whether the revision has the target, and takes the recorded `inputs`."""
         ...
@@ -89,6 +93,13 @@ class Backend(Protocol):
 
     def default_workers(self, pools: int) -> int:
         """How many workers each of `pools` concurrent pools should get."""
+        ...
+
+    def pool_size(self, pools: int, workers: int | None) -> int:
+        """Workers per pool (`workers`, or the default), reserving what they need at once.
+
+        Raises a ConfigError when the workers asked for cannot all run at the same time.
+        """
         ...
 
     def close(self) -> None:
@@ -146,7 +157,17 @@ class Pool:
         slot.fresh = False
         limit = (self.spec.import_timeout or self.spec.timeout) + GRACE_SECONDS
         try:
-            return slot.handle.probe(target, inputs).result(timeout=limit + STARTUP_SECONDS)
+            slot.handle.ready().result(timeout=STARTUP_SECONDS)
+        except FutureTimeout:
+            self._replace(0, only_if=slot.handle)
+            return ("stuck", f"the worker did not start within {STARTUP_SECONDS:g} s")
+        except Exception as exc:
+            if not _is_worker_loss(exc):
+                raise
+            self._replace(0, only_if=slot.handle)
+            return ("broken", f"the worker could not start: {exc}")
+        try:
+            return slot.handle.probe(target, inputs).result(timeout=limit)
         except FutureTimeout:
             self._replace(0, only_if=slot.handle)
             return (

@@ -110,7 +110,7 @@ def replay_functions(
             roles["base-2"] = base
     pools: dict[str, Pool] = {}
     try:
-        size = config.workers or backend.default_workers(len(roles))
+        size = backend.pool_size(len(roles), config.workers)
         for role, rev in roles.items():
             spec = PoolSpec(
                 name=role,
@@ -253,13 +253,13 @@ def _settle(
         sample_id, _, output = row
         h = head[i]
         if h[1] == "input-error":
-            tally.skip("input-error")
+            tally.skip(f"cannot read the recorded input ({failure('raised', h[2])})")
             continue
         tally.head_ms.append(h[3])
         if base is not None:
             b = base[i]
             if b[1] == "input-error":
-                tally.skip("input-error")
+                tally.skip(f"cannot read the recorded input ({failure('raised', b[2])})")
                 continue
             tally.base_ms.append(b[3])
             found = compare_outcomes(b[1], b[2], h[1], h[2], compare)

@@ -8,11 +8,14 @@ that does not answer is named before a single sample is sent.
 from __future__ import annotations
 
 import json
+import re
 import socket
 
 import httpx
 
 from realitycheck.core.errors import StageError
+
+_DIGEST = re.compile(r"[0-9a-f]{16,}")  # blob digests, ids: one reason, not one per sample
 
 
 def preflight_error(name: str, head: tuple[str, str], base: tuple[str, str]) -> str | None:
@@ -23,11 +26,14 @@ def preflight_error(name: str, head: tuple[str, str], base: tuple[str, str]) -> 
     the base runs is left to replay, where it shows as the head's own failures.
     """
     (h, h_why), (b, b_why) = head, base
+    if "stuck" in (h, b):  # every batch on that revision would hang too
+        side, why = ("the head", h_why) if h == "stuck" else ("the base", b_why)
+        return f"{name} cannot be loaded in {side}: {why}"
     if h == "missing":
         if b == "missing":
             return f"neither revision has {name} ({h_why}); check the target and source_roots"
         return f"the head has no {name} ({h_why}): renamed or removed?"
-    bad = ("broken", "stuck", "signature")
+    bad = ("broken", "signature")
     if h in bad and (b in bad or b == "missing" or b == "absent"):
         if h == "signature" and b in ("signature", "absent", "missing"):
             return f"the recorded arguments do not fit {name}'s parameters: {h_why}"
@@ -48,7 +54,8 @@ def failure(status: str, text: str) -> str | None:
     if status == "raised":
         raised = doc.get("raised", {})
         message = str(raised.get("message", "")).splitlines()[:1]
-        return f"{raised.get('type', 'exception')}: {message[0] if message else ''}"[:160]
+        text = _DIGEST.sub("…", message[0] if message else "")
+        return f"{raised.get('type', 'exception')}: {text}"[:160]
     if status == "timeout":
         return f"timeout (ran past {doc.get('timeout', {}).get('seconds', '?')} s)"
     return f"crash ({doc.get('crashed', {}).get('reason', 'the worker died')})"[:160]
