@@ -11,7 +11,7 @@ import pytest
 from realitycheck.corpus.store import BlobStore
 from realitycheck.replay.executor import Pool, PoolSpec
 from realitycheck.replay.local import LocalBackend
-from realitycheck.replay.worker import bind
+from realitycheck.replay.binding import bind
 
 MODULE = """
 import os, sys, time

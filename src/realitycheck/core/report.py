@@ -242,6 +242,8 @@ class Report(Model):
             if s.reason is not None:
                 section["reason"] = s.reason
             section.update(s.data)
+            if s.insufficient:
+                section["insufficient"] = [r.message for r in s.insufficient]
             if s.warnings:
                 section.setdefault("warnings", s.warnings)
             doc[s.name] = section

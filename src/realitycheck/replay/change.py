@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,14 +12,13 @@ from realitycheck.core.diff import FileDiff
 from realitycheck.core.errors import CorpusError
 from realitycheck.core.events import Events
 from realitycheck.core.git import Git
+from realitycheck.core.ranges import to_ranges
 from realitycheck.corpus.store import Corpus
 from realitycheck.replay import reality
 from realitycheck.replay.executor import backend_for
 from realitycheck.replay.function import FunctionReplay, Revision, replay_functions
-from realitycheck.replay.http import Endpoints, settings_for
-from realitycheck.replay.model import RealityCoverage, ReplayResult, TargetReplay
-from realitycheck.replay.sender import replay_http
-from realitycheck.replay.services import running
+from realitycheck.replay.model import RealityCoverage, ReplayResult
+from realitycheck.replay.service_change import ServiceRun, replay_service
 from realitycheck.replay.sufficiency import assess
 from realitycheck.replay.targets import (
     callable_name,
@@ -91,6 +89,11 @@ def replay_change(job: ChangeReplay) -> ReplayResult:
         executor=job.executor or cfg.executor,
         expected_changes=job.expected is not None,
     )
+    result.changed = {
+        d.path: to_ranges(d.added_lines)
+        for d in job.diffs
+        if d.path.endswith(".py") and d.added_lines and not reality.is_test_file(d.path)
+    }
     if job.expected is None:
         result.warnings.append(
             "expected_changes unavailable (no ledger found): every divergence counts as unexpected"
@@ -121,60 +124,24 @@ def replay_change(job: ChangeReplay) -> ReplayResult:
             finally:
                 backend.close()
             result.targets += run.targets
+        served: dict[str, ServiceRun] = {}
         for name, targets in services.items():
-            result.targets += _replay_service(job, corpus, name, targets, base, head, expected)
+            served[name] = replay_service(
+                job, corpus, name, targets, base, head, expected, trees.scratch("services")
+            )
+            result.targets += served[name].targets
         if cfg.coverage:
-            result.reality_coverage = _reality(job, run, head, trees)
+            result.reality_coverage = _reality(job, run, head, trees, served)
     assess(result, cfg)
     return result
 
 
-def _replay_service(
-    job: ChangeReplay,
-    corpus: Corpus,
-    name: str,
-    targets: list[str],
-    base: Revision | None,
-    head: Revision,
-    expected: list[ExpectedChange],
-) -> list[TargetReplay]:
-    cfg = job.config.replay
-    service = next(s for s in cfg.services if s.name == name)
-    if base is None:
-        return [
-            TargetReplay(
-                target=t,
-                kind="http",
-                comparator=service.comparator,
-                error="no base revision to start the service from",
-            )
-            for t in targets
-        ]
-    settings = settings_for(cfg, service)
-    with contextlib.ExitStack() as stack:
-
-        def start(rev: Revision, label: str) -> str:
-            return stack.enter_context(
-                running(service, rev.tree, rev.roots, environ=job.environ, label=label)
-            )
-
-        baseline = start(base, "base")
-        candidate = start(head, "head")
-        secondary = start(base, "base, second run") if cfg.noise else None
-        import httpx
-
-        endpoints = Endpoints(
-            httpx.URL(baseline),
-            httpx.URL(candidate),
-            httpx.URL(secondary) if secondary else None,
-        )
-        return replay_http(
-            corpus, targets, endpoints, settings, expected=expected, events=job.events
-        )
-
-
 def _reality(
-    job: ChangeReplay, run: FunctionReplay, head: Revision, trees: Trees
+    job: ChangeReplay,
+    run: FunctionReplay,
+    head: Revision,
+    trees: Trees,
+    served: Mapping[str, ServiceRun],
 ) -> RealityCoverage:
     cfg = job.config.replay
     tests: reality.TestRunOutput | None = None
@@ -189,6 +156,9 @@ def _reality(
                 environ=job.environ,
             )
     replay_lines = reality.lines_of(run.coverage, run.coverage.keys())
+    for service in served.values():
+        for path, lines in (service.lines or {}).items():
+            replay_lines.setdefault(path, set()).update(lines)
     test_lines = tests.lines if tests else None
     names = {n for per in (test_lines or {}).values() for s in per.values() for n in s}
     origins = reality.test_origins(head.tree, names, job.test_origin)
@@ -208,11 +178,28 @@ def _reality(
         notes.append("no test_command configured, so no test was run")
     if job.test_origin is None:
         notes.append("provenance unavailable: which tests were written in AI commits is unknown")
-    if any(t.kind == "http" for t in run.targets) or cfg.services:
-        notes.append("HTTP services are not measured; only function replay counts")
+    unmeasured = sorted(name for name, s in served.items() if s.lines is None)
+    if unmeasured:
+        coverage.mark_unmeasured(unmeasured)
+        notes.append(
+            f"HTTP service {', '.join(unmeasured)} was not measured (its command does not run "
+            "Python): changed lines nothing measured executed may have run there"
+        )
     coverage.note = "; ".join(notes) or None
     _link_targets(job, run, head)
+    _link_services(job, served, head)
     return coverage
+
+
+def _link_services(job: ChangeReplay, served: Mapping[str, ServiceRun], head: Revision) -> None:
+    """Per HTTP target: the changed lines its service executed (the whole service run)."""
+    changed = {d.path: d.added_lines for d in job.diffs if d.path.endswith(".py")}
+    for service in served.values():
+        if service.lines is None:
+            continue
+        reached = reality.reached(head.tree, changed, service.lines)
+        for target in service.targets:
+            target.reached = reached
 
 
 def _link_targets(job: ChangeReplay, run: FunctionReplay, head: Revision) -> None:

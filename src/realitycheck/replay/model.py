@@ -185,6 +185,10 @@ class FileCoverage(BaseModel):
     tests_only: list[Range] = Field(default_factory=list)
     ai_tests_only: list[Range] = Field(default_factory=list)
     uncovered: list[Range] = Field(default_factory=list)
+    not_measured: list[Range] = Field(
+        default_factory=list,
+        description="Lines no measured run executed, where an unmeasured service may have.",
+    )
     tests_by_line: dict[int, list[str]] = Field(default_factory=dict)
 
 
@@ -199,6 +203,10 @@ class RealityCoverage(BaseModel):
     covered_by_tests_only: int = 0
     covered_only_by_ai_tests: int = 0
     uncovered_lines: int = 0
+    not_measured_lines: int = 0
+    unmeasured: list[str] = Field(
+        default_factory=list, description="What ran real inputs without being measured."
+    )
     files: list[FileCoverage] = Field(default_factory=list)
     tests: SuiteRun = Field(default_factory=SuiteRun)
     note: str | None = None
@@ -207,6 +215,13 @@ class RealityCoverage(BaseModel):
     def uncovered(self) -> list[tuple[str, Range]]:
         """(file, range) of changed lines nothing executed."""
         return [(f.path, r) for f in self.files for r in f.uncovered]
+
+    def mark_unmeasured(self, names: list[str]) -> None:
+        """Lines nothing measured executed become not measured: `names` ran unmeasured."""
+        self.unmeasured = names
+        for f in self.files:
+            f.not_measured, f.uncovered = f.uncovered, []
+        self.not_measured_lines, self.uncovered_lines = self.uncovered_lines, 0
 
     @property
     def replay_share(self) -> float:
@@ -226,6 +241,9 @@ class RealityCoverage(BaseModel):
             "covered_by_tests_only": self.covered_by_tests_only,
             "covered_only_by_ai_tests": self.covered_only_by_ai_tests,
             "uncovered_lines": self.uncovered_lines,
+            "not_measured_lines": self.not_measured_lines,
+            "unmeasured": self.unmeasured,
+            "not_measured": pairs("not_measured"),
             "uncovered": pairs("uncovered"),
             "tests_only": pairs("tests_only"),
             "ai_tests_only": pairs("ai_tests_only"),
@@ -250,6 +268,11 @@ class ReplayResult(BaseModel):
         default=False, description="Whether a ledger's expected_changes were available."
     )
     warnings: list[str] = Field(default_factory=list)
+    changed: dict[str, list[Range]] = Field(
+        default_factory=dict,
+        description="The change's added lines per source file: where a divergence is placed "
+        "when no measurement says which of them its samples executed.",
+    )
 
     def target(self, name: str) -> TargetReplay | None:
         """The replay of one target."""

@@ -97,7 +97,13 @@ def _coverage_blocks(cov: RealityCoverage) -> list[Block]:
     text += f"; {cov.covered_by_tests_only} ran only under the tests"
     if cov.covered_only_by_ai_tests:
         text += f" ({cov.covered_only_by_ai_tests} only under tests written in AI commits)"
-    text += f"; {cov.uncovered_lines} ran under nothing."
+    if cov.unmeasured:
+        text += (
+            f"; {cov.not_measured_lines} ran under nothing measured ({', '.join(cov.unmeasured)}"
+            " not measured, so they may have run there)."
+        )
+    else:
+        text += f"; {cov.uncovered_lines} ran under nothing."
     blocks.append(Paragraph(text=text))
     rows = [
         [

@@ -12,7 +12,6 @@ with status `return`, `raised`, `timeout` or `input-error`.
 from __future__ import annotations
 
 import asyncio
-import base64
 import importlib
 import inspect
 import json
@@ -28,11 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from realitycheck.replay import values
+from realitycheck.replay.binding import bind, load_blobs
 
 Item = tuple[str, str]
 Result = tuple[str, str, str, float]
-
-_PARAM = inspect.Parameter
 
 
 class SampleTimeout(BaseException):
@@ -177,59 +175,6 @@ def _parameters(fn: Callable[..., Any]) -> list[tuple[str, Any]]:
         return []
 
 
-def bind(params: list[tuple[str, Any]], args: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
-    """Positional and keyword arguments from arguments recorded by parameter name."""
-    if not params:
-        return [], dict(args)
-    star = next((n for n, k in params if k is _PARAM.VAR_POSITIONAL), None)
-    by_position = star is not None and bool(args.get(star))
-    pos: list[Any] = []
-    kw: dict[str, Any] = {}
-    known = set()
-    for name, kind in params:
-        known.add(name)
-        if name not in args:
-            continue
-        value = args[name]
-        if kind is _PARAM.POSITIONAL_ONLY or (kind is _PARAM.POSITIONAL_OR_KEYWORD and by_position):
-            pos.append(value)
-        elif kind is _PARAM.VAR_POSITIONAL:
-            pos.extend(value or [])
-        elif kind is _PARAM.VAR_KEYWORD:
-            kw.update(value or {})
-        else:
-            kw[name] = value
-    for name, value in args.items():
-        if name not in known:
-            kw[name] = value
-    return pos, kw
-
-
-def _load_blobs(value: Any, blobs: dict[str, bytes] | None) -> Any:
-    if isinstance(value, dict):
-        ref = value.get(values.BLOB_KEY)
-        if isinstance(ref, str):
-            return _blob(ref, blobs)
-        if "$bytes" in value and len(value) == 1:
-            return base64.b64decode(value["$bytes"])
-        return {k: _load_blobs(v, blobs) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_load_blobs(v, blobs) for v in value]
-    return value
-
-
-def _blob(ref: str, blobs: dict[str, bytes] | None) -> bytes:
-    if blobs is not None and ref in blobs:
-        return blobs[ref]
-    algo, _, digest = ref.partition(":")
-    if _state.blob_root is None or algo != "sha256" or len(digest) != 64:
-        raise LookupError(f"blob {ref} is not available to the worker")
-    try:
-        return (_state.blob_root / "sha256" / digest[:2] / digest[2:]).read_bytes()
-    except FileNotFoundError:
-        raise LookupError(f"blob {ref} is missing from the corpus") from None
-
-
 def run_batch(
     target: str, items: list[Item], blobs: dict[str, bytes] | None = None
 ) -> list[Result]:
@@ -246,7 +191,7 @@ def run_batch(
         fn, params = resolved
         try:
             recorded = json.loads(input_json)
-            args = _load_blobs(recorded.get("args", {}), blobs)
+            args = load_blobs(recorded.get("args", {}), blobs, _state.blob_root)
             pos, kw = bind(params, args)
         except Exception as exc:
             out.append((sample_id, "input-error", values.raised(exc), 0.0))
