@@ -168,8 +168,8 @@ def present(result: ReplayResult, fail_on: str = "unexpected") -> Parts:
     targets = result.targets
     diverged = [t for t in targets if t.diverged]
     summary = (
-        f"{len(targets)} target{'s' if len(targets) != 1 else ''} replayed "
-        f"({evidence_line(result)}), {len(diverged)} diverged"
+        f"{len(targets)} target{'s' if len(targets) != 1 else ''} replayed: "
+        f"{evidence_line(result)}; {len(diverged)} diverged"
     )
     bad = failing(result, fail_on)
     found = problems(bad)
@@ -194,7 +194,7 @@ def present(result: ReplayResult, fail_on: str = "unexpected") -> Parts:
             columns=[
                 "target",
                 "samples",
-                "failed on both",
+                "both failed",
                 "diverged",
                 "rate (95% CI)",
                 "unexpected",

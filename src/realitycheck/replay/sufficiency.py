@@ -64,7 +64,7 @@ def evidence_line(result: ReplayResult) -> str:
     skipped = sum(sum(t.skipped.values()) for t in targets)
     text = f"{read} samples read, {both} ran on both sides"
     if errored:
-        text += f" ({errored} failed on both)"
+        text += f", {errored} failed on both"
     if skipped:
         text += f", {skipped} skipped"
     return text
