@@ -255,3 +255,52 @@ def test_no_reality_never_passes(
     said = [r["message"] for r in doc["reasons"]]
     said += [s.get("reason") or "" for s in doc.get("stages", []) if s["status"] == "error"]
     assert any(row.cause in text for text in said), (said, json.dumps(doc, indent=1)[:3000])
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        ("min_samples = -1", "min_samples"),
+        ("max_errored = 1.5", "max_errored"),
+        ("import_timeout = 0", "import_timeout"),
+    ],
+)
+def test_bad_thresholds_name_the_file_and_key(
+    change_factory: Any, capsys: pytest.CaptureFixture[str], line: str, key: str
+) -> None:
+    change = same_exception(change_factory, Path())[0]
+    (change.root / "realitycheck.toml").write_text(f"[replay]\n{line}\n")
+    code = main(function_args(change, "blog.text:slug"))
+    err = capsys.readouterr().err
+    assert code == 2 and "realitycheck.toml" in err and key in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_services_that_refuse_every_request_on_both_sides_are_not_a_pass(tmp_path: Path) -> None:
+    import httpx
+
+    from realitycheck.core.config import config_from_dict
+    from realitycheck.replay.http import Endpoints, settings_for
+    from realitycheck.replay.model import ReplayResult
+    from realitycheck.replay.sender import replay_http
+    from realitycheck.replay.sufficiency import assess
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+    write_samples(tmp_path / "c", "http:GET /items/{id}", [_get(f"/items/{n}") for n in range(9)])
+    config = config_from_dict({"replay": {"senders": 1}}).replay
+    urls = Endpoints(httpx.URL("http://127.0.0.1:1"), httpx.URL("http://127.0.0.1:2"))
+    targets = replay_http(
+        Corpus(tmp_path / "c"),
+        ["http:GET /items/{id}"],
+        urls,
+        settings_for(config),
+        transport=httpx.MockTransport(refuse),
+    )
+    result = ReplayResult(base=None, head="h", targets=targets)
+    assess(result, config)
+    [target] = result.targets
+    assert (target.replayed, target.exercised, target.diverged) == (9, 0, 0)
+    assert "9 of 9 samples (100%) failed the same way on both sides" in (target.insufficient or "")
+    assert "no answer from either service (ConnectError" in (target.insufficient or "")
