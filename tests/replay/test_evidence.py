@@ -59,7 +59,7 @@ def service_change(change_factory: Any, command: str) -> Change:
 
 
 def verify(change: Change, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
-    formats = [f"{fmt}:{tmp_path / ('out.' + fmt)}" for fmt in ("sarif", "junit", "markdown")]
+    formats = [f"{fmt}:{tmp_path / ('out.' + fmt)}" for fmt in ("sarif", "junit", "markdown", "html")]
     args = ["verify", "--repo", str(change.root), "--base", "main", "--format", "json"]
     for value in formats:
         args += ["--format", value]
@@ -96,8 +96,8 @@ def test_one_cause_is_one_problem_in_every_format(
     junit = ET.parse(tmp_path / "out.junit").getroot()
     case = next(c for c in junit.iter("testcase") if c.get("name") == "replay http:GET /search")
     assert case.find("failure") is not None
-    markdown = (tmp_path / "out.markdown").read_text()
-    assert "missing under $.body.params (4 paths)" in markdown
+    for fmt in ("markdown", "html"):
+        assert "missing under $.body.params (4 paths)" in (tmp_path / f"out.{fmt}").read_text()
 
 
 def test_a_service_that_is_not_python_is_not_measured_and_not_called_uncovered(

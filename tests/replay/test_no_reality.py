@@ -152,6 +152,12 @@ def empty_corpus(factory: Any, tmp: Path) -> tuple[Change, list[str]]:
     return change, verify_args(change)
 
 
+def no_corpus_for_configured_target(factory: Any, tmp: Path) -> tuple[Change, list[str]]:
+    config = ONLY_REPLAY + '[[replay.functions]]\ntarget = "blog.text:slug"\n'
+    base, head = {**PKG, "src/blog/text.py": SLUG_BASE}, {"src/blog/text.py": SLUG_HEAD}
+    return (change := factory(base, head, config=config)), verify_args(change)
+
+
 def no_samples_for_target(factory: Any, tmp: Path) -> tuple[Change, list[str]]:
     config = ONLY_REPLAY + '[[replay.functions]]\ntarget = "blog.text:slug"\n'
     change = factory(
@@ -223,6 +229,7 @@ ROWS = {
     "same exception on both sides": Row(raises_on_both, "RuntimeError: no database"),
     "empty corpus": Row(empty_corpus, "no recorded samples"),
     "no samples for the target": Row(no_samples_for_target, "no recorded samples"),
+    "no corpus, configured target": Row(no_corpus_for_configured_target, "no corpus at"),
     "too few samples": Row(too_few_samples, "fewer than replay.min_samples (5)"),
     "head renamed the target": Row(head_renamed, "renamed or removed"),
     "neither revision imports": Row(neither_imports, "neither revision has blog.text:slug"),

@@ -17,7 +17,7 @@ from realitycheck.corpus.store import Corpus
 from realitycheck.replay import reality
 from realitycheck.replay.executor import backend_for
 from realitycheck.replay.function import FunctionReplay, Revision, replay_functions
-from realitycheck.replay.model import RealityCoverage, ReplayResult
+from realitycheck.replay.model import RealityCoverage, ReplayResult, TargetReplay
 from realitycheck.replay.service_change import ServiceRun, replay_service
 from realitycheck.replay.sufficiency import assess
 from realitycheck.replay.targets import (
@@ -80,8 +80,17 @@ def replay_change(job: ChangeReplay) -> ReplayResult:
     cfg = job.config.replay
     corpus = open_corpus(job.corpus_dir)
     functions, services = plan(job, corpus)
+    if corpus is None and (functions or cfg.services):
+        return _without_corpus(job, functions)
     if corpus is None or (not functions and not services):
-        why = "no corpus at " + str(job.corpus_dir) if corpus is None else "no target to replay"
+        why = f"no corpus at {job.corpus_dir}"
+        if corpus is not None:
+            empty = not corpus.targets()
+            why = (
+                f"the corpus at {job.corpus_dir} holds no samples"
+                if empty
+                else ("no recorded target in the corpus belongs to the changed code")
+            )
         raise NothingToReplay(why)
     result = ReplayResult(
         base=job.base,
@@ -218,6 +227,24 @@ def _link_targets(job: ChangeReplay, run: FunctionReplay, head: Revision) -> Non
             others = reality.lines_of(run.coverage, agreeing)
             only = {p: ls - others.get(p, set()) for p, ls in lines.items()}
             target.reached_only_by_diverged = reality.reached(head.tree, changed, only)
+
+
+def _without_corpus(job: ChangeReplay, functions: list[str]) -> ReplayResult:
+    """Configured targets and no corpus: each target is an error, never a skipped stage."""
+    why = f"no corpus at {job.corpus_dir}, so no recorded sample"
+    result = ReplayResult(base=job.base, head=job.head, executor="none")
+    for name in functions:
+        comparator = job.config.replay.function(name).comparator
+        result.targets.append(
+            TargetReplay(target=name, kind="function", comparator=comparator, error=why)
+        )
+    for service in job.config.replay.services:
+        for pattern in service.targets:
+            result.targets.append(
+                TargetReplay(target=pattern, kind="http", comparator=service.comparator, error=why)
+            )
+    assess(result, job.config.replay)
+    return result
 
 
 def corpus_or_error(path: Path) -> Corpus:
