@@ -29,7 +29,7 @@ from realitycheck.replay.compare import (
 from realitycheck.replay.executor import Backend, Pool, PoolSpec, Ticket
 from realitycheck.replay.model import Baseline, TargetReplay
 from realitycheck.replay.noise import Thresholds
-from realitycheck.replay.preflight import failure, preflight_error
+from realitycheck.replay.preflight import failure, preflight_error, recorded_names
 from realitycheck.replay.tally import Tally
 from realitycheck.replay.targets import callable_name, function_name
 from realitycheck.replay.worker import Item, Result
@@ -193,7 +193,11 @@ def _replay_target(
         base_state, base_why = pools["base"].probe(name, inputs)
     failed = preflight_error(name, (head_state, head_why), (base_state, base_why))
     if failed is not None:
+        if head_state == "signature":
+            failed += f" (recorded arguments: {recorded_names(inputs)})"
         tally = Tally(target, "function", settings.comparator, "none")
+        for _ in range(count):
+            tally.skip("not run: the target failed its pre-flight")
         return _TargetRun(tally, error=failed)
     baseline: Baseline = "base"
     note = None

@@ -61,6 +61,18 @@ def failure(status: str, text: str) -> str | None:
     return f"crash ({doc.get('crashed', {}).get('reason', 'the worker died')})"[:160]
 
 
+def recorded_names(inputs: list[str]) -> str:
+    """The argument names the recorded inputs use, for a message."""
+    names: list[str] = []
+    for text in inputs:
+        try:
+            args = json.loads(text).get("args", {})
+        except (ValueError, AttributeError):
+            continue
+        names += [n for n in args if isinstance(args, dict) and n not in names]
+    return ", ".join(names) or "none"
+
+
 def check_answers(services: list[tuple[str, str]], timeout: float) -> None:
     """Every service accepts a connection before a sample is sent.
 

@@ -168,7 +168,7 @@ def present(result: ReplayResult, fail_on: str = "unexpected") -> Parts:
     targets = result.targets
     diverged = [t for t in targets if t.diverged]
     summary = (
-        f"{len(targets)} target{'s' if len(targets) != 1 else ''} replayed: "
+        f"{len(targets)} target{'s' if len(targets) != 1 else ''}: "
         f"{evidence_line(result)}; {len(diverged)} diverged"
     )
     bad = failing(result, fail_on)
@@ -204,9 +204,6 @@ def present(result: ReplayResult, fail_on: str = "unexpected") -> Parts:
             rows=[_target_row(t) for t in targets],
         )
     )
-    if short:
-        items = [f"{t.target}: {t.insufficient}" for t in short]
-        parts.blocks.append(Bullets(title="Insufficient evidence (not passed)", items=items))
     notes = [f"{t.target}: {t.note}" for t in targets if t.note]
     if notes:
         parts.blocks.append(Bullets(title="Notes", items=notes))
