@@ -59,7 +59,9 @@ def service_change(change_factory: Any, command: str) -> Change:
 
 
 def verify(change: Change, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
-    formats = [f"{fmt}:{tmp_path / ('out.' + fmt)}" for fmt in ("sarif", "junit", "markdown", "html")]
+    formats = [
+        f"{fmt}:{tmp_path / ('out.' + fmt)}" for fmt in ("sarif", "junit", "markdown", "html")
+    ]
     args = ["verify", "--repo", str(change.root), "--base", "main", "--format", "json"]
     for value in formats:
         args += ["--format", value]
