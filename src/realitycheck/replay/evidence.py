@@ -129,6 +129,16 @@ def signals(result: ReplayResult, bad: list[tuple[TargetReplay, Divergence]]) ->
                 ],
             )
         )
+    short = [t for t in result.targets if t.insufficient]
+    if short:
+        out.append(
+            RiskSignal(
+                name="replay-insufficient",
+                value=round(len(short) / len(result.targets), 4),
+                detail=f"{len(short)} of {len(result.targets)} targets ran on too little "
+                f"reality; {short[0].target}: {short[0].insufficient}"[:300],
+            )
+        )
     cov = result.reality_coverage
     if cov is not None and cov.changed_lines and not cov.unmeasured:
         missed = 1.0 - cov.replay_share
