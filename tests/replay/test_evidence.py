@@ -39,11 +39,11 @@ http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_
 KEYS = ["q", "page", "sort", "lang"]
 
 
-def service_change(change_factory: Any, command: str) -> Change:
+def service_change(change_factory: Any, command: str, extra: str = "") -> Change:
     config = (
         '[policy]\nstages = ["replay"]\nrequired = []\n'
         '[replay]\ntest_command = ""\nnoise = false\n'
-        f'[[replay.services]]\nname = "search"\ncommand = {command}\nready_path = "/"\n'
+        f'[[replay.services]]\nname = "search"\ncommand = {command}\nready_path = "/"\n{extra}'
     )
     change = change_factory(
         {"app.py": APP.format(forgets="")},
@@ -102,11 +102,25 @@ def test_one_cause_is_one_problem_in_every_format(
         assert "missing under $.body.params (4 paths)" in (tmp_path / f"out.{fmt}").read_text()
 
 
-def test_a_service_that_is_not_python_is_not_measured_and_not_called_uncovered(
-    change_factory: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("command", "extra", "why"),
+    [
+        ('["/bin/sh", "-c", "exec {python} app.py {port}"]', "", "does not run Python"),
+        ('"{python} app.py {port}"', "measure = false\n", "has measure = false"),
+    ],
+    ids=["not python", "measure off"],
+)
+def test_an_unmeasured_service_is_said_so_and_not_called_uncovered(
+    change_factory: Any,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+    extra: str,
+    why: str,
 ) -> None:
-    change = service_change(change_factory, '["/bin/sh", "-c", "exec {python} app.py {port}"]')
+    change = service_change(change_factory, command, extra)
     doc = verify(change, tmp_path, capsys)
+    assert why in (tmp_path / "out.markdown").read_text()
     coverage = doc["replay"]["reality_coverage"]
     assert coverage["unmeasured"] == ["search"]
     assert coverage["uncovered_lines"] == 0 and coverage["not_measured_lines"] == 1

@@ -190,9 +190,10 @@ def _reality(
     unmeasured = sorted(name for name, s in served.items() if s.lines is None)
     if unmeasured:
         coverage.mark_unmeasured(unmeasured)
+        whys = "; ".join(f"{name}: {served[name].unmeasured}" for name in unmeasured)
         notes.append(
-            f"HTTP service {', '.join(unmeasured)} was not measured (its command does not run "
-            "Python): changed lines nothing measured executed may have run there"
+            f"HTTP service {', '.join(unmeasured)} was not measured ({whys}): changed lines "
+            "nothing measured executed may have run there"
         )
     coverage.note = "; ".join(notes) or None
     _link_targets(job, run, head)

@@ -30,6 +30,7 @@ class ServiceRun:
 
     targets: list[TargetReplay]
     lines: dict[str, set[int]] | None = None
+    unmeasured: str = "it did not run"
 
 
 def replay_service(
@@ -56,8 +57,11 @@ def replay_service(
     settings = settings_for(cfg, service)
     fields = {"port": "0", "host": "127.0.0.1", "python": "python", "root": str(head.tree)}
     measure = scratch / f"{name}.coverage" if cfg.coverage else None
-    if measure is not None and not is_python(command_line(service, fields)):
-        measure = None
+    why = "reality coverage is off"
+    if not service.measure:
+        measure, why = None, f"replay.services {name!r} has measure = false"
+    elif not is_python(command_line(service, fields)):
+        measure, why = None, "its command does not run Python"
     with contextlib.ExitStack() as stack:
 
         def start(rev: Revision, label: str, data: Path | None = None) -> str:
@@ -80,8 +84,10 @@ def replay_service(
         found = replay_http(
             corpus, targets, endpoints, settings, expected=expected, events=job.events
         )
-    run = ServiceRun(found)
-    if measure is not None and measure.exists():
+    run = ServiceRun(found, unmeasured=why)
+    if measure is not None and not measure.exists():
+        run.unmeasured = "it wrote no coverage data when it was stopped"
+    elif measure is not None:
         per_line = reality.read_test_lines(measure, head.tree)
         run.lines = {path: set(lines) for path, lines in per_line.items()}
     return run

@@ -101,6 +101,11 @@ class HttpService(Comparison):
     )
     env: dict[str, str] = Field(default_factory=dict, description="Extra environment variables.")
     cwd: str = Field(default=".", description="Working directory, relative to the tree.")
+    measure: bool = Field(
+        default=True,
+        description="Run the head's service under coverage.py for reality coverage (when its "
+        "command runs Python); false: its coverage is reported as not measured.",
+    )
 
     @field_validator("allow_methods")
     @classmethod
