@@ -84,7 +84,11 @@ def _emit(
                 "verdict": verdict.value,
                 "reasons": [r.model_dump() for r in reasons],
                 "change": change.model_dump(),
-                "replay": {"status": "ran", **result.to_json()},
+                "replay": {
+                    "status": "ran",
+                    **result.to_json(),
+                    "insufficient": [r.message for r in parts.insufficient],
+                },
                 "warnings": result.warnings,
             },
             output,
@@ -365,6 +369,10 @@ def http(
     result = ReplayResult(base=None, head=str(endpoints.candidate), executor="http")
     result.warnings.append(
         "expected_changes unavailable for URLs: every divergence counts as unexpected"
+    )
+    result.warnings.append(
+        "reality coverage not measured: realitycheck did not start these services (configure "
+        "them in [[replay.services]] and run verify to measure what real requests execute)"
     )
     result.targets = replay_http(corpus, targets, endpoints, settings, events=ConsoleEvents())
     assess(result, config.replay)
