@@ -205,6 +205,11 @@ def present(result: ReplayResult, fail_on: str = "unexpected") -> Parts:
         )
     )
     notes = [f"{t.target}: {t.note}" for t in targets if t.note]
+    notes += [
+        f"{t.target}: {t.restarts} worker(s) that hung or died were killed and replaced"
+        for t in targets
+        if t.restarts
+    ]
     if notes:
         parts.blocks.append(Bullets(title="Notes", items=notes))
     grouped = [p for p in found if p.cause is not None]
