@@ -157,3 +157,21 @@ def test_a_target_without_samples_is_a_junit_error_not_a_pass(
     error = case.find("error")
     assert error is not None and "no recorded samples" in (error.get("message") or "")
     assert junit.get("errors") == "1"
+
+
+def test_siblings_of_one_category_are_one_cause_and_top_level_paths_are_not() -> None:
+    from realitycheck.replay.compare import Found
+    from realitycheck.replay.noise import Thresholds
+    from realitycheck.replay.problems import problems
+    from realitycheck.replay.tally import Tally
+
+    tally = Tally("http:GET /search", "http", "json")
+    for i in range(10):
+        found = [Found(f"$.body.params.{KEYS[i % 4]}", "missing")]
+        found += [Found("$.status", "value-changed"), Found("$.body", "type-changed")] * (i == 0)
+        tally.add(f"s{i}", found, (), "{}", "{}")
+    result = tally.result(Thresholds(20.0, 0.03))
+    assert result.causes == {"missing under $.body.params": 10}
+    headlines = [p.headline() for p in problems([(result, d) for d in result.reported])]
+    assert len(headlines) == 3  # the lost query keys, the status, the body's type
+    assert "missing under $.body.params (4 paths) in 10 of 10 samples" in headlines[0]
