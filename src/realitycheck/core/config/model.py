@@ -14,6 +14,7 @@ from realitycheck.core.config.deploy import DeployConfig
 from realitycheck.core.config.policy import PolicyConfig
 from realitycheck.core.config.provenance import ProvenanceConfig
 from realitycheck.core.config.replay import ReplayConfig
+from realitycheck.core.config.shadow import ShadowConfig
 
 
 class Config(Section):
@@ -29,6 +30,7 @@ class Config(Section):
     replay: ReplayConfig = Field(default_factory=ReplayConfig)
     boundaries: BoundariesConfig = Field(default_factory=BoundariesConfig)
     deploy: DeployConfig = Field(default_factory=DeployConfig)
+    shadow: ShadowConfig = Field(default_factory=ShadowConfig)
 
     _source: Path | None = PrivateAttr(default=None)
     _root: Path | None = PrivateAttr(default=None)

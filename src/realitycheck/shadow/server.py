@@ -1,0 +1,159 @@
+"""The shadow proxy assembled and served: uvicorn in front, the copier, the judge, the page.
+
+Why this stack: an ASGI app under uvicorn gives HTTP/1.1 keep-alive, chunked bodies and
+graceful shutdown on SIGINT/SIGTERM from a well-kept server, and lets the app stream request and
+response bodies message by message; httpx (already what replay sends with) talks to the
+upstreams through its async transport, with per-request timeouts and connection pools.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from realitycheck.assumptions.model import ExpectedChange
+from realitycheck.core.config.shadow import ShadowConfig
+from realitycheck.corpus.capture.recorder import Recorder
+from realitycheck.corpus.redact import Redactor
+from realitycheck.replay.jsondiff import child
+from realitycheck.replay.noise import Thresholds
+from realitycheck.shadow.copies import Copier, CopySettings
+from realitycheck.shadow.judge import Judge, JudgeSettings
+from realitycheck.shadow.live import LivePage, live_data
+from realitycheck.shadow.proxy import ShadowProxy
+from realitycheck.shadow.record import CorpusTap
+from realitycheck.shadow.results import ResultsWriter
+from realitycheck.shadow.safety import Policy
+from realitycheck.shadow.summary import Summary
+
+
+@dataclass
+class ShadowOptions:
+    """Everything one proxy needs, resolved by the caller."""
+
+    primary: httpx.URL
+    candidate: httpx.URL
+    results: Path
+    config: ShadowConfig
+    redactor: Redactor
+    secondary: httpx.URL | None = None
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    expected: Sequence[ExpectedChange] | None = None
+    head: str | None = None
+    recorder: Recorder | None = None
+
+
+@dataclass
+class Shadow:
+    """A built proxy: the ASGI app and the parts tests and the CLI look at."""
+
+    app: ShadowProxy
+    copier: Copier
+    judge: Judge
+    writer: ResultsWriter
+    meta: dict[str, Any]
+
+
+def build(options: ShadowOptions) -> Shadow:
+    """The proxy, its copier and its judge; the results file is created here."""
+    cfg = options.config
+    compare_headers = tuple(h for h in cfg.compare_headers if h not in cfg.ignore_headers)
+    ignore = (*cfg.ignore, *(child("$.headers", h) for h in cfg.ignore_headers))
+    meta: dict[str, Any] = {
+        "head": options.head,
+        "primary": str(options.primary),
+        "candidate": str(options.candidate),
+        "secondary": str(options.secondary) if options.secondary else None,
+        "comparator": cfg.comparator,
+        "compare_headers": list(compare_headers),
+        "ignore": list(ignore),
+        "record": options.recorder is not None,
+    }
+    writer = ResultsWriter(options.results, meta)
+    summary = Summary(
+        comparator=cfg.comparator, ignore=ignore, noise_measured=options.secondary is not None
+    )
+
+    def finish(ticket: Any, answers: Any) -> None:
+        if not judge.put(ticket, answers):
+            copier.not_sent["judge-behind"] += 1
+
+    copier = Copier(
+        CopySettings(
+            candidate=options.candidate,
+            secondary=options.secondary,
+            timeout=cfg.timeout,
+            max_in_flight=cfg.max_in_flight,
+            max_body_bytes=cfg.max_body_kb * 1024,
+        ),
+        Policy.from_config(cfg),
+        finish,
+    )
+    judge = Judge(
+        JudgeSettings(cfg.comparator, cfg.text_threshold, compare_headers),
+        options.redactor,
+        writer,
+        summary,
+        copier.snapshot,
+    )
+    run_meta = {k: meta[k] for k in ("head", "primary", "candidate", "secondary")}
+    run_meta["runs"] = [writer.id]
+    page = LivePage(lambda: live_data(judge, options.thresholds, options.expected, run_meta))
+    tap = CorpusTap(options.recorder) if options.recorder is not None else None
+
+    async def shutdown() -> None:
+        await asyncio.to_thread(judge.stop)
+        if tap is not None:
+            await asyncio.to_thread(tap.close)
+
+    app = ShadowProxy(
+        options.primary,
+        copier,
+        page=page,
+        tap=tap,
+        connect_timeout=cfg.connect_timeout,
+        startup=judge.start,
+        shutdown=shutdown,
+    )
+    return Shadow(app=app, copier=copier, judge=judge, writer=writer, meta=meta)
+
+
+def listen_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on host:port (port 0: one the system picks)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(shadow: Shadow, sock: socket.socket, on_ready: Callable[[], None] | None = None) -> None:
+    """Serve until SIGINT or SIGTERM, then finish the copies in flight and the results."""
+    import uvicorn
+
+    config = uvicorn.Config(
+        shadow.app,
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+        date_header=False,
+        lifespan="on",
+        ws="none",
+        timeout_keep_alive=30,
+    )
+    server = uvicorn.Server(config)
+    if on_ready is not None:
+        on_ready()
+    server.run(sockets=[sock])
