@@ -99,7 +99,11 @@ async def _json(send: Any, doc: Any, status: int = 200) -> None:
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"x-served-by", b"upstream")],
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"x-served-by", b"upstream"),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": body})
@@ -115,20 +119,14 @@ def bound_socket() -> socket.socket:
 
 
 @contextlib.contextmanager
-def serve(app: Any, lifespan: str = "off") -> Iterator[str]:
+def serve(app: Any, **options: Any) -> Iterator[str]:
     """Serve an ASGI app with uvicorn in a thread on loopback; yields its base URL."""
     import uvicorn
 
     sock = bound_socket()
     port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app,
-        log_level="warning",
-        lifespan=lifespan,
-        ws="none",
-        server_header=False,
-        date_header=False,
-    )
+    settings = {"log_level": "warning", "lifespan": "off", "ws": "none", **options}
+    config = uvicorn.Config(app, **settings)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

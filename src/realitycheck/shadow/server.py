@@ -32,6 +32,19 @@ from realitycheck.shadow.results import ResultsWriter
 from realitycheck.shadow.safety import Policy
 from realitycheck.shadow.summary import Summary
 
+# uvicorn adds no Server or Date header of its own, and takes the peer's address as it is (the
+# proxy itself adds X-Forwarded-For; uvicorn must not rewrite the client from it).
+UVICORN_OPTIONS: dict[str, Any] = {
+    "log_level": "warning",
+    "access_log": False,
+    "server_header": False,
+    "date_header": False,
+    "proxy_headers": False,
+    "lifespan": "on",
+    "ws": "none",
+    "timeout_keep_alive": 30,
+}
+
 
 @dataclass
 class ShadowOptions:
@@ -143,16 +156,7 @@ def serve(shadow: Shadow, sock: socket.socket, on_ready: Callable[[], None] | No
     """Serve until SIGINT or SIGTERM, then finish the copies in flight and the results."""
     import uvicorn
 
-    config = uvicorn.Config(
-        shadow.app,
-        log_level="warning",
-        access_log=False,
-        server_header=False,
-        date_header=False,
-        lifespan="on",
-        ws="none",
-        timeout_keep_alive=30,
-    )
+    config = uvicorn.Config(shadow.app, **UVICORN_OPTIONS)
     server = uvicorn.Server(config)
     if on_ready is not None:
         on_ready()
