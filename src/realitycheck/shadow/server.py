@@ -9,7 +9,9 @@ upstreams through its async transport, with per-request timeouts and connection 
 from __future__ import annotations
 
 import asyncio
+import signal
 import socket
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,4 +162,18 @@ def serve(shadow: Shadow, sock: socket.socket, on_ready: Callable[[], None] | No
     server = uvicorn.Server(config)
     if on_ready is not None:
         on_ready()
-    server.run(sockets=[sock])
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then raises the signal again to the
+    # handler it found; a quiet handler here makes that the end of the run, not an abort.
+    main = threading.current_thread() is threading.main_thread()
+    previous = (
+        [(s, signal.signal(s, _quiet)) for s in (signal.SIGINT, signal.SIGTERM)] if main else []
+    )
+    try:
+        server.run(sockets=[sock])
+    finally:
+        for sig, handler in previous:
+            signal.signal(sig, handler)
+
+
+def _quiet(signum: int, frame: Any) -> None:
+    """A signal that arrives after the server stopped: nothing more to do."""

@@ -27,8 +27,14 @@ def found_to_json(found: Iterable[Found]) -> list[list[Any]]:
 
 
 def found_from_json(rows: Iterable[Sequence[Any]]) -> list[Found]:
-    """The inverse of `found_to_json`."""
-    return [Found(str(r[0]), str(r[1]), r[2], r[3]) for r in rows]
+    """The inverse of `found_to_json` (detail and lost may be left out)."""
+    out = []
+    for row in rows:
+        if isinstance(row, list | tuple) and len(row) >= 2:
+            detail = row[2] if len(row) > 2 and isinstance(row[2], str) else None
+            lost = row[3] if len(row) > 3 and isinstance(row[3], int | float) else None
+            out.append(Found(str(row[0]), str(row[1]), detail, lost))
+    return out
 
 
 @dataclass
