@@ -111,7 +111,7 @@ async def _json(send: Any, doc: Any, status: int = 200) -> None:
 
 def bound_socket() -> socket.socket:
     """A loopback socket on a port the system picks, listening."""
-    sock = socket.socket()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     sock.listen(512)

@@ -55,6 +55,7 @@ class Judge:
         self.settings = settings
         self.compare: Comparator = comparator_for(settings.comparator, settings.text_threshold)
         self.redactor = redactor
+        self.headers = (*settings.compare_headers, "content-type")
         self.writer = writer
         self.summary = summary
         self.lock = threading.Lock()
@@ -134,12 +135,15 @@ class Judge:
             record.update(state="skipped", why=why)
         else:
             assert primary is not None and primary.response is not None
-            docs = self._docs(primary, candidate, secondary)
-            found = self._differ(primary, docs["primary"], candidate, docs["candidate"])
+            by_name = {"primary": primary, "candidate": candidate}
+            if secondary is not None:
+                by_name["secondary"] = secondary
+            docs: dict[str, dict[str, Any]] = {}
+            found = self._differ(by_name, docs, "candidate")
             noise: list[Found] = []
             if secondary is not None:
                 if secondary.state in COMPARED_STATES:
-                    noise = self._differ(primary, docs["primary"], secondary, docs["secondary"])
+                    noise = self._differ(by_name, docs, "secondary")
                 else:
                     self.counts["secondary_failed"] += 1
             self.counts["compared"] += 1
@@ -155,6 +159,8 @@ class Judge:
                 },
             )
             if self._wanted(record["route"], found):
+                for name in by_name:
+                    self._doc(by_name, docs, name)
                 record["example"] = self._example(ticket, docs)
         with self.lock:
             self.summary.add(record)
@@ -170,30 +176,40 @@ class Judge:
                 wanted = True
         return wanted
 
-    def _docs(self, *answers: Answer | None) -> dict[str, dict[str, Any]]:
-        names = ("primary", "candidate", "secondary")
-        out: dict[str, dict[str, Any]] = {}
-        for name, answer in zip(names, answers, strict=False):
-            if answer is None:
-                continue
+    def _doc(
+        self, answers: dict[str, Answer], docs: dict[str, dict[str, Any]], name: str
+    ) -> dict[str, Any]:
+        """One answer as replay's response document (made once, when first needed)."""
+        doc = docs.get(name)
+        if doc is None:
+            answer = answers[name]
             if answer.response is None:
-                out[name] = {"error": answer.error}
+                doc = {"error": answer.error}
             else:
-                out[name] = response_doc(answer.response, self.settings.compare_headers)
-        return out
+                doc = response_doc(answer.response, self.settings.compare_headers)
+            docs[name] = doc
+        return doc
 
     def _differ(
-        self, base: Answer, base_doc: dict[str, Any], other: Answer, other_doc: dict[str, Any]
+        self, answers: dict[str, Answer], docs: dict[str, dict[str, Any]], name: str
     ) -> list[Found]:
+        """How one answer differs from the primary's (byte-equal answers are not parsed)."""
+        base, other = answers["primary"].response, answers[name].response
         if (
-            other.response is not None
-            and base.response is not None
-            and base.response.status_code == other.response.status_code
-            and base.response.content == other.response.content
-            and base_doc.get("headers") == other_doc.get("headers")
+            base is not None
+            and other is not None
+            and base.status_code == other.status_code
+            and base.content == other.content
+            and all(base.headers.get(h) == other.headers.get(h) for h in self.headers)
         ):
-            return []  # byte-identical answers: nothing to parse
-        return compare_responses("ok", base_doc, other.state, other_doc, self.compare)
+            return []
+        return compare_responses(
+            "ok",
+            self._doc(answers, docs, "primary"),
+            answers[name].state,
+            self._doc(answers, docs, name),
+            self.compare,
+        )
 
     def _example(self, ticket: Ticket, docs: dict[str, dict[str, Any]]) -> dict[str, Any]:
         """The request and the answers, redacted exactly as capture redacts samples."""
