@@ -42,12 +42,16 @@ class Running:
 
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            counts = self.shadow.judge.snapshot()
-            judged = counts.get("compared", 0) + sum(self.shadow.judge.summary.skipped.values())
-            if counts.get("in_flight", 0) == 0 and judged >= counts.get("copied", 0):
+            data = self.data()
+            judged = data["compared"] + sum(data.get("skipped", {}).values())
+            if data["in_flight"] == 0 and judged >= data["copied"]:
                 return
             time.sleep(0.02)
-        raise AssertionError(f"copies still in flight: {self.shadow.judge.snapshot()}")
+        raise AssertionError(f"copies still in flight: {self.data()}")
+
+    def data(self) -> dict[str, Any]:
+        """What the live page shows (the worker's snapshot and the proxy's counts)."""
+        return self.shadow.live()
 
 
 @pytest.fixture

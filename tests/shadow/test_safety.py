@@ -23,7 +23,7 @@ def test_the_trap_sees_no_unsafe_request(services: Services, proxy: ProxyFactory
             assert response.json() == {"charged": True, "by": "primary"}
         httpx.get(running.url + "/stable")
         running.settle()
-        assert running.shadow.copier.not_sent == {"unsafe-method": 4}
+        assert running.data()["not_sent"] == {"unsafe-method": 4}
     assert [r["method"] for r in services.primary.unsafe] == list(UNSAFE)
     assert services.candidate.unsafe == []
     assert services.secondary.unsafe == []
@@ -51,7 +51,7 @@ def test_credentials_are_stripped_from_copies(services: Services, proxy: ProxyFa
     with proxy(urls["primary"], urls["candidate"], urls["secondary"]) as running:
         httpx.get(running.url + "/echo?api_key=zzz&page=2", headers=secret)
         running.settle()
-        assert running.shadow.judge.summary.stripped == {
+        assert running.data()["stripped"] == {
             "authorization": 1,
             "cookie": 1,
             "x-api-key": 1,
@@ -83,7 +83,6 @@ def test_nothing_credential_reaches_the_results_file(
     with proxy(urls["primary"], urls["candidate"]) as running:
         httpx.get(running.url + "/secret", headers={"authorization": "Bearer tok-998877"})
         running.settle()
-        running.shadow.judge.stop()
     text = next(running.results.glob("run-*.jsonl")).read_text()
     assert '"example"' in text  # the divergence was written, with its example
     for raw in ("ada.lovelace@example.com", "grace.hopper@example.com", "sk_live_", "tok-998877"):
@@ -125,6 +124,6 @@ def test_max_in_flight_bounds_the_copies(services: Services, proxy: ProxyFactory
         for i in range(8):
             assert httpx.get(running.url + f"/users/{i}").status_code == 200
         assert running.shadow.copier.in_flight == 3
-        assert running.shadow.copier.not_sent == {"busy": 5}
-        gate.open()
+        assert running.data()["not_sent"] == {"busy": 5}
+        gate.open(3)
         running.settle()

@@ -184,16 +184,16 @@ def shadow(
         stderr.print(
             f"shadow: listening on {where} (primary {primary}, candidate {candidate}"
             + (f", secondary {secondary}" if secondary else "")
-            + f"); live page {where}/_realitycheck/; results {built.writer.path}",
+            + f"); live page {where}/_realitycheck/; results {built.path}",
             highlight=False,
             soft_wrap=True,
         )
 
     serve(built, sock, ready)
-    counts = built.judge.snapshot()
+    counts = built.live()
     stderr.print(
         f"shadow: {counts.get('requests', 0)} requests, {counts.get('copied', 0)} copied, "
-        f"{counts.get('compared', 0)} compared; results in {built.writer.path}",
+        f"{counts.get('compared', 0)} compared; results in {built.path}",
         highlight=False,
         soft_wrap=True,
     )

@@ -1,10 +1,11 @@
-"""Copies of live requests: decided per request, sent concurrently, bounded, never waited for.
+"""Copies of live requests: decided per request, bounded, handed off, never waited for.
 
 `Copier.ticket` decides on the request path, in microseconds, whether a request is copied: a
-safe method (or an allowed route), sampled in, and fewer than `max_in_flight` copies out. What
-is not copied is counted by reason. A copy goes to the candidate (and the secondary) as soon as
-the request body is in, from its own task; the client's response never waits for it. When the
-copies and the primary's response are all in, the ticket goes to the judge thread.
+safe method (or an allowed route), sampled in, and fewer than `max_in_flight` copies out (or
+about to be). What is not copied is counted by reason. Once the primary's answer is complete,
+the ticket (request, bounded bodies, the primary's answer) is handed to the worker process,
+where `Sender` sends the copies to the candidate and the secondary concurrently and the judge
+compares. The client's path never sends a copy, parses an answer or touches the disk.
 """
 
 from __future__ import annotations
@@ -52,7 +53,6 @@ class Ticket:
     __slots__ = (
         "at",
         "body",
-        "copies",
         "copy",
         "copy_headers",
         "copy_target",
@@ -92,7 +92,6 @@ class Ticket:
         self.resp_headers: Headers = []
         self.primary_state = ""
         self.primary_ms = 0.0
-        self.copies: asyncio.Task[list[Answer]] | None = None
 
     def keep(self, side: int, chunk: bytes, limit: int) -> None:
         """Keep a chunk of the request (0) or response (1) body, up to `limit` bytes in all."""
@@ -108,30 +107,28 @@ class Ticket:
 
 
 class Copier:
-    """Decides, sends and counts copies; hands finished ones to `finish` (the judge)."""
+    """Decides and counts copies on the client's path; hands complete tickets to `hand`."""
 
     def __init__(
         self,
         settings: CopySettings,
         policy: Policy,
-        finish: Callable[[Ticket, list[Answer]], None],
-        transport: httpx.AsyncBaseTransport | None = None,
+        hand: Callable[[Ticket], bool],
+        done: Callable[[], int],
     ) -> None:
         self.settings = settings
         self.policy = policy
-        self.finish = finish
-        self.transport = transport or httpx.AsyncHTTPTransport(
-            retries=0,
-            limits=httpx.Limits(
-                max_connections=settings.max_in_flight * 2,
-                max_keepalive_connections=settings.max_in_flight * 2,
-            ),
-        )
-        self.timeout = httpx.Timeout(settings.timeout).as_dict()
-        self.in_flight = 0
+        self.hand = hand
+        self.done = done
+        self.pending = 0  # tickets whose primary answer is not complete yet
+        self.handed = 0
         self.counts: Counter[str] = Counter()
         self.not_sent: Counter[str] = Counter()
-        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def in_flight(self) -> int:
+        """Copies decided and not back from the candidate yet."""
+        return self.pending + self.handed - self.done()
 
     def ticket(
         self, method: str, path: str, query: bytes, headers: Headers, route: str
@@ -146,7 +143,7 @@ class Copier:
         if why is not None:
             self.not_sent[why] += 1
             return None
-        self.in_flight += 1
+        self.pending += 1
         ticket = Ticket(method, path, query, route)
         ticket.copy = True
         ticket.copy_headers, stripped = self.policy.copy_headers(headers)
@@ -155,44 +152,61 @@ class Copier:
         ticket.copy_target = path.encode("utf-8") + (b"?" + query if query else b"")
         return ticket
 
-    def request_done(self, ticket: Ticket) -> None:
-        """The request body is in: send the copies now, from their own task."""
-        if not ticket.copy or ticket.copies is not None:
+    def primary_done(self, ticket: Ticket, state: str, ms: float) -> None:
+        """The primary's answer is complete (`ok`) or failed: hand the ticket over, or count."""
+        if not ticket.copy:
             return
-        if ticket.too_large:
-            self._not_copied(ticket, "too-large")
+        ticket.copy = False
+        self.pending -= 1
+        ticket.primary_state = state
+        ticket.primary_ms = ms
+        why = "too-large" if ticket.too_large else None if state == "ok" else state
+        if why is None and not self.hand(ticket):
+            why = "worker-behind"
+        if why is not None:
+            self.not_sent[why] += 1
             return
+        self.handed += 1
         self.counts["copied"] += 1
+
+    def snapshot(self) -> dict[str, Any]:
+        """The counts so far (safe to call from another thread)."""
+        while True:
+            try:
+                not_sent = dict(self.not_sent)
+                break
+            except RuntimeError:  # a reason counted for the first time meanwhile
+                continue
+        return {
+            "requests": self.counts["requests"],
+            "copied": self.counts["copied"],
+            "in_flight": self.in_flight,
+            "not_sent": not_sent,
+        }
+
+
+class Sender:
+    """Sends a ticket's copies to the candidate and the secondary, concurrently (worker side)."""
+
+    def __init__(
+        self, settings: CopySettings, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        self.settings = settings
+        self.transport = transport or httpx.AsyncHTTPTransport(
+            retries=0,
+            limits=httpx.Limits(
+                max_connections=settings.max_in_flight * 2,
+                max_keepalive_connections=settings.max_in_flight * 2,
+            ),
+        )
+        self.timeout = httpx.Timeout(settings.timeout).as_dict()
+
+    async def copies(self, ticket: Ticket) -> list[Answer]:
+        """The candidate's answer (and the secondary's)."""
         sends = [self._send(self.settings.candidate, ticket)]
         if self.settings.secondary is not None:
             sends.append(self._send(self.settings.secondary, ticket))
-        ticket.copies = asyncio.ensure_future(_gather(sends))
-
-    def primary_done(self, ticket: Ticket, state: str, ms: float) -> None:
-        """The primary's answer is complete (`ok`) or failed: judge once the copies are back."""
-        if not ticket.copy:
-            return
-        ticket.primary_state = state
-        ticket.primary_ms = ms
-        if ticket.copies is None:
-            self._not_copied(ticket, "too-large" if ticket.too_large else state)
-            return
-        task = asyncio.ensure_future(self._collect(ticket))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    def _not_copied(self, ticket: Ticket, why: str) -> None:
-        ticket.copy = False
-        self.in_flight -= 1
-        self.not_sent[why] += 1
-
-    async def _collect(self, ticket: Ticket) -> None:
-        assert ticket.copies is not None
-        try:
-            answers = await ticket.copies
-        finally:
-            self.in_flight -= 1
-        self.finish(ticket, answers)
+        return list(await asyncio.gather(*sends))
 
     async def _send(self, upstream: httpx.URL, ticket: Ticket) -> Answer:
         prefix = upstream.raw_path.split(b"?", 1)[0].rstrip(b"/")
@@ -229,21 +243,6 @@ class Copier:
             ms = (time.perf_counter() - start) * 1000
             return Answer("raised", error=f"{type(exc).__name__}: {exc}", ms=ms)
 
-    def snapshot(self) -> dict[str, Any]:
-        """The counts so far, as the results file and the live page show them."""
-        return {
-            **{k: self.counts[k] for k in ("requests", "copied")},
-            "in_flight": self.in_flight,
-            "not_sent": dict(self.not_sent),
-        }
-
     async def aclose(self) -> None:
-        """Wait briefly for copies in flight, then close the connections."""
-        pending = [t for t in self._tasks if not t.done()]
-        if pending:
-            await asyncio.wait(pending, timeout=self.settings.timeout)
+        """Close the connections."""
         await self.transport.aclose()
-
-
-async def _gather(sends: list[Any]) -> list[Answer]:
-    return list(await asyncio.gather(*sends))

@@ -13,6 +13,7 @@ import queue
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,7 +51,8 @@ class Judge:
         redactor: Redactor,
         writer: ResultsWriter,
         summary: Summary,
-        counts: Any,
+        counts: Callable[[], dict[str, Any]],
+        on_flush: Callable[[], None] | None = None,
     ) -> None:
         self.settings = settings
         self.compare: Comparator = comparator_for(settings.comparator, settings.text_threshold)
@@ -60,7 +62,8 @@ class Judge:
         self.summary = summary
         self.lock = threading.Lock()
         self.counts: Counter[str] = Counter()
-        self._outside = counts  # a callable giving the copier's counts
+        self._outside = counts  # the copier's counts (requests, copied, not sent)
+        self._on_flush = on_flush
         self._queue: queue.SimpleQueue[tuple[Ticket, list[Answer]] | None] = queue.SimpleQueue()
         self._seq = 0
         self._examples: Counter[tuple[str, str, str]] = Counter()
@@ -118,6 +121,11 @@ class Judge:
                 self.writer.flush(self.snapshot())
         except OSError as exc:
             self.error = f"cannot write the results: {exc}"
+        if self._on_flush is not None:  # after the results: the view never runs ahead of them
+            try:
+                self._on_flush()
+            except Exception as exc:
+                self.error = f"cannot write the live snapshot: {type(exc).__name__}: {exc}"
 
     def _judge(self, ticket: Ticket, answers: list[Answer]) -> None:
         self._seq += 1

@@ -28,6 +28,17 @@ RESULTS_FORMAT = 1
 PREFIX = "run-"
 
 
+def new_run_id() -> str:
+    """A run id: the UTC time to the microsecond, and the process id."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    return f"{stamp}-{os.getpid()}"
+
+
+def run_path(folder: Path, run_id: str) -> Path:
+    """The file of one run."""
+    return folder / f"{PREFIX}{run_id}.jsonl"
+
+
 def dumps(record: dict[str, Any]) -> bytes:
     """One compact JSON line."""
     return (
@@ -38,11 +49,10 @@ def dumps(record: dict[str, Any]) -> bytes:
 class ResultsWriter:
     """Appends one run's lines; `flush` writes what is buffered in one write and fsyncs."""
 
-    def __init__(self, folder: Path, meta: dict[str, Any]) -> None:
+    def __init__(self, folder: Path, meta: dict[str, Any], run_id: str | None = None) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-        self.id = f"{stamp}-{os.getpid()}"
-        self.path = folder / f"{PREFIX}{self.id}.jsonl"
+        self.id = run_id or new_run_id()
+        self.path = run_path(folder, self.id)
         self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
         self._buffer: list[bytes] = []
         self.written = 0

@@ -26,13 +26,14 @@ from realitycheck.corpus.redact import Redactor
 from realitycheck.replay.jsondiff import child
 from realitycheck.replay.noise import Thresholds
 from realitycheck.shadow.copies import Copier, CopySettings
-from realitycheck.shadow.judge import Judge, JudgeSettings
-from realitycheck.shadow.live import LivePage, live_data
+from realitycheck.shadow.handoff import Handoff, snapshot_path
+from realitycheck.shadow.judge import JudgeSettings
+from realitycheck.shadow.live import LivePage
 from realitycheck.shadow.proxy import ShadowProxy
 from realitycheck.shadow.record import CorpusTap
-from realitycheck.shadow.results import ResultsWriter
+from realitycheck.shadow.results import new_run_id, run_path
 from realitycheck.shadow.safety import Policy
-from realitycheck.shadow.summary import Summary
+from realitycheck.shadow.worker import WorkerSettings
 
 # uvicorn adds no Server or Date header of its own, and takes the peer's address as it is (the
 # proxy itself adds X-Forwarded-For; uvicorn must not rewrite the client from it).
@@ -66,17 +67,21 @@ class ShadowOptions:
 
 @dataclass
 class Shadow:
-    """A built proxy: the ASGI app and the parts tests and the CLI look at."""
+    """A built proxy: the ASGI app, the copier, the worker's hand-off, and where results go."""
 
     app: ShadowProxy
     copier: Copier
-    judge: Judge
-    writer: ResultsWriter
+    handoff: Handoff
+    path: Path
     meta: dict[str, Any]
+
+    def live(self) -> dict[str, Any]:
+        """What the live page shows right now."""
+        return self.handoff.live()
 
 
 def build(options: ShadowOptions) -> Shadow:
-    """The proxy, its copier and its judge; the results file is created here."""
+    """The proxy and its copier; the worker starts (and creates the results file) at startup."""
     cfg = options.config
     compare_headers = tuple(h for h in cfg.compare_headers if h not in cfg.ignore_headers)
     ignore = (*cfg.ignore, *(child("$.headers", h) for h in cfg.ignore_headers))
@@ -90,40 +95,37 @@ def build(options: ShadowOptions) -> Shadow:
         "ignore": list(ignore),
         "record": options.recorder is not None,
     }
-    writer = ResultsWriter(options.results, meta)
-    summary = Summary(
-        comparator=cfg.comparator, ignore=ignore, noise_measured=options.secondary is not None
+    copy = CopySettings(
+        candidate=options.candidate,
+        secondary=options.secondary,
+        timeout=cfg.timeout,
+        max_in_flight=cfg.max_in_flight,
+        max_body_bytes=cfg.max_body_kb * 1024,
     )
-
-    def finish(ticket: Any, answers: Any) -> None:
-        if not judge.put(ticket, answers):
-            copier.not_sent["judge-behind"] += 1
-
-    copier = Copier(
-        CopySettings(
-            candidate=options.candidate,
-            secondary=options.secondary,
-            timeout=cfg.timeout,
-            max_in_flight=cfg.max_in_flight,
-            max_body_bytes=cfg.max_body_kb * 1024,
-        ),
-        Policy.from_config(cfg),
-        finish,
+    run_id = new_run_id()
+    options.results.mkdir(parents=True, exist_ok=True)
+    settings = WorkerSettings(
+        copy=copy,
+        judge=JudgeSettings(cfg.comparator, cfg.text_threshold, compare_headers),
+        key=options.redactor.key,
+        rules=options.redactor.rules,
+        results=options.results,
+        run_id=run_id,
+        meta=meta,
+        ignore=ignore,
+        thresholds=options.thresholds,
+        expected=list(options.expected) if options.expected is not None else None,
+        snapshot=snapshot_path(options.results, run_id),
     )
-    judge = Judge(
-        JudgeSettings(cfg.comparator, cfg.text_threshold, compare_headers),
-        options.redactor,
-        writer,
-        summary,
-        copier.snapshot,
-    )
-    run_meta = {k: meta[k] for k in ("head", "primary", "candidate", "secondary")}
-    run_meta["runs"] = [writer.id]
-    page = LivePage(lambda: live_data(judge, options.thresholds, options.expected, run_meta))
+    copier_box: list[Copier] = []
+    handoff = Handoff(settings, lambda: copier_box[0].snapshot())
+    copier = Copier(copy, Policy.from_config(cfg), handoff.put, handoff.done_count)
+    copier_box.append(copier)
+    page = LivePage(handoff.live)
     tap = CorpusTap(options.recorder) if options.recorder is not None else None
 
     async def shutdown() -> None:
-        await asyncio.to_thread(judge.stop)
+        await asyncio.to_thread(handoff.stop)
         if tap is not None:
             await asyncio.to_thread(tap.close)
 
@@ -133,10 +135,11 @@ def build(options: ShadowOptions) -> Shadow:
         page=page,
         tap=tap,
         connect_timeout=cfg.connect_timeout,
-        startup=judge.start,
+        startup=handoff.start,
         shutdown=shutdown,
     )
-    return Shadow(app=app, copier=copier, judge=judge, writer=writer, meta=meta)
+    path = run_path(options.results, run_id)
+    return Shadow(app=app, copier=copier, handoff=handoff, path=path, meta=meta)
 
 
 def listen_socket(host: str, port: int) -> socket.socket:
