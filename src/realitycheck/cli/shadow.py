@@ -252,8 +252,10 @@ def report(
     verdict = Verdict.ERROR if parts.error else Verdict.FAIL if parts.failures else Verdict.PASS
     change = Change(
         repo=str(git.root if git is not None else folder),
-        base=result.primary,
-        head=run_head or str(result.candidate),
+        base="primary",
+        head=run_head or "candidate",
+        base_ref=f"primary {result.primary}",
+        head_ref=f"candidate {result.candidate}",
     )
     status = StageStatus.ERROR if parts.error else StageStatus.RAN
     if fmt == "json":
