@@ -188,7 +188,9 @@ def run(scale: str) -> list[Figure]:
             measure(proxy, 1)
             for _ in range(turns):
                 slowed.append(measure(proxy, seconds))
-    (d50, d99, drate), (p50, p99, prate), (s50, s99, _) = _best(direct), _best(through), _best(slowed)
+    d50, d99, drate = _best(direct)
+    p50, p99, prate = _best(through)
+    s50, s99, _ = _best(slowed)
     how = f"{tool}, {CONNECTIONS} connections, {seconds} s, best of {turns}"
     return [
         Figure(
