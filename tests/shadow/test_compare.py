@@ -119,3 +119,17 @@ def test_nothing_compared_is_no_verdict(services: Services, proxy: ProxyFactory)
     parts = present(result)
     assert parts.error is not None and "nothing was compared" in parts.error
     assert "candidate-unreachable 3" in parts.error
+
+
+def test_a_dead_secondary_is_counted_and_measures_no_noise(
+    services: Services, proxy: ProxyFactory
+) -> None:
+    from .upstream import dead_url
+
+    with proxy(services.urls["primary"], services.urls["candidate"], dead_url()) as running:
+        _drive(running, n=4)
+    result = _result(running)
+    assert result.secondary_failed == 6 and result.compared == 6
+    groups = _groups(result, USERS)
+    assert not groups[("$.body.request_id", "value-changed")].noise  # type: ignore[attr-defined]
+    assert any("the secondary failed on 6 copies" in str(b) for b in present(result).blocks)

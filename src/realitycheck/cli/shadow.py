@@ -131,6 +131,12 @@ def shadow(
         "candidate": check_url(candidate, allowed, option="--candidate"),
         "secondary": check_url(secondary, allowed, option="--secondary") if secondary else None,
     }
+    try:
+        sock = listen_socket(*listen)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot listen on {listen[0]}:{listen[1]}: {exc}", place="--listen"
+        ) from None
     head_sha = None
     if git is not None:
         try:
@@ -155,12 +161,6 @@ def shadow(
         recorder = configure(corpus_dir, config=config, environ={})
         if recorder is None:
             raise CorpusError("capture could not be turned on", path=corpus_dir)
-    try:
-        sock = listen_socket(*listen)
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot listen on {listen[0]}:{listen[1]}: {exc}", place="--listen"
-        ) from None
     built = build(
         ShadowOptions(
             primary=urls["primary"],  # type: ignore[arg-type]
