@@ -136,7 +136,7 @@ def loopback(url: str, seconds: int) -> tuple[float, float, float]:
 
     def client() -> None:
         conn = http.client.HTTPConnection(host, int(port), timeout=10)
-        mine = []
+        mine: list[float] = []
         while time.monotonic() < stop and len(mine) < 200_000:
             start = time.perf_counter()
             conn.request("GET", "/users/7")
@@ -166,6 +166,18 @@ def _best(turns: list[tuple[float, float, float]]) -> tuple[float, float, float]
     return min(t[0] for t in turns), min(t[1] for t in turns), max(t[2] for t in turns)
 
 
+def _counts(results: Path) -> str:
+    """What the proxy's run counted: copied, compared, and not sent by reason."""
+    from realitycheck.shadow.results import read_runs
+
+    runs = read_runs(results)
+    if not runs:
+        return "no results"
+    c = runs[-1].counts
+    not_sent = ", ".join(f"{k} {v}" for k, v in sorted((c.get("not_sent") or {}).items()))
+    return f"{c.get('copied', 0)} copied, {c.get('compared', 0)} compared, not sent: {not_sent}"
+
+
 def run(scale: str) -> list[Figure]:
     """Measure and return the figures."""
     seconds, turns = SECONDS[scale], TURNS[scale]
@@ -188,6 +200,8 @@ def run(scale: str) -> list[Figure]:
             measure(proxy, 1)
             for _ in range(turns):
                 slowed.append(measure(proxy, seconds))
+    slow_counts = _counts(slow_folder / "results")
+    fast_counts = _counts(folder / "results")
     d50, d99, drate = _best(direct)
     p50, p99, prate = _best(through)
     s50, s99, _ = _best(slowed)
@@ -224,7 +238,8 @@ def run(scale: str) -> list[Figure]:
             "~1 (no move)",
             s99 < p99 * 2 + 1.0,
             f"client p99 {s99:.3f} ms with a candidate slowed by 1 s vs {p99:.3f} ms with a "
-            f"fast one (p50 {s50:.3f} vs {p50:.3f} ms)",
-            {"slow_p99_ms": s99, "fast_p99_ms": p99},
+            f"fast one (p50 {s50:.3f} vs {p50:.3f} ms); copies: {slow_counts} (fast candidate: "
+            f"{fast_counts})",
+            {"slow_p99_ms": s99, "fast_p99_ms": p99, "slow": slow_counts, "fast": fast_counts},
         ),
     ]

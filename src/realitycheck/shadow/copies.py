@@ -4,8 +4,8 @@
 safe method (or an allowed route), sampled in, and fewer than `max_in_flight` copies out (or
 about to be). What is not copied is counted by reason. Once the primary's answer is complete,
 the ticket (request, bounded bodies, the primary's answer) is handed to the worker process,
-where `Sender` sends the copies to the candidate and the secondary concurrently and the judge
-compares. The client's path never sends a copy, parses an answer or touches the disk.
+where `Sender` sends the copies to the candidate and the secondary concurrently (with aiohttp)
+and the judge compares. The client's path never sends a copy, parses an answer or touches the disk.
 """
 
 from __future__ import annotations
@@ -17,8 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 import httpx
 
+from realitycheck.shadow import client
+from realitycheck.shadow.client import base_of
 from realitycheck.shadow.safety import Headers, Policy
 
 
@@ -188,61 +191,54 @@ class Copier:
 class Sender:
     """Sends a ticket's copies to the candidate and the secondary, concurrently (worker side)."""
 
-    def __init__(
-        self, settings: CopySettings, transport: httpx.AsyncBaseTransport | None = None
-    ) -> None:
+    def __init__(self, settings: CopySettings) -> None:
         self.settings = settings
-        self.transport = transport or httpx.AsyncHTTPTransport(
-            retries=0,
-            limits=httpx.Limits(
-                max_connections=settings.max_in_flight * 2,
-                max_keepalive_connections=settings.max_in_flight * 2,
-            ),
-        )
-        self.timeout = httpx.Timeout(settings.timeout).as_dict()
+        self.bases = [base_of(settings.candidate)]
+        if settings.secondary is not None:
+            self.bases.append(base_of(settings.secondary))
+        self.session: aiohttp.ClientSession | None = None
 
     async def copies(self, ticket: Ticket) -> list[Answer]:
         """The candidate's answer (and the secondary's)."""
-        sends = [self._send(self.settings.candidate, ticket)]
-        if self.settings.secondary is not None:
-            sends.append(self._send(self.settings.secondary, ticket))
-        return list(await asyncio.gather(*sends))
+        if self.session is None:
+            self.session = client.session(
+                limit=self.settings.max_in_flight * 2,
+                connect=self.settings.timeout,
+                total=self.settings.timeout,
+            )
+        return list(await asyncio.gather(*(self._send(base, ticket) for base in self.bases)))
 
-    async def _send(self, upstream: httpx.URL, ticket: Ticket) -> Answer:
-        prefix = upstream.raw_path.split(b"?", 1)[0].rstrip(b"/")
+    async def _send(self, base: str, ticket: Ticket) -> Answer:
+        assert self.session is not None
         start = time.perf_counter()
         try:
-            request = httpx.Request(
+            async with self.session.request(
                 ticket.method,
-                upstream.copy_with(raw_path=prefix + ticket.copy_target),
-                headers=ticket.copy_headers,
-                content=b"".join(ticket.body) or None,
-                extensions={"timeout": self.timeout},
-            )
-            response = await self.transport.handle_async_request(request)
-            try:
+                client.target_url(base, ticket.copy_target),
+                headers=client.str_pairs(ticket.copy_headers),
+                data=b"".join(ticket.body) or None,
+                allow_redirects=False,
+            ) as response:
                 chunks: list[bytes] = []
                 size = 0
-                async for chunk in response.aiter_raw():
+                async for chunk in response.content.iter_any():
                     size += len(chunk)
                     if size > self.settings.max_body_bytes:
                         return Answer("too-large", error="the copy's answer is too large")
                     chunks.append(chunk)
-            finally:
-                await response.aclose()
+                status, headers = response.status, list(response.raw_headers)
             ms = (time.perf_counter() - start) * 1000
-            read = httpx.Response(
-                response.status_code, headers=response.headers, content=b"".join(chunks)
-            )
+            read = httpx.Response(status, headers=headers, content=b"".join(chunks))
             return Answer("ok", read, ms=ms)
-        except httpx.TimeoutException as exc:
+        except asyncio.TimeoutError as exc:
             return Answer("timeout", error=type(exc).__name__, ms=self.settings.timeout * 1000)
-        except httpx.ConnectError as exc:
+        except aiohttp.ClientConnectorError as exc:
             return Answer("unreachable", error=f"{type(exc).__name__}: {exc}")
-        except (httpx.HTTPError, ValueError) as exc:
+        except (aiohttp.ClientError, httpx.HTTPError, ValueError) as exc:
             ms = (time.perf_counter() - start) * 1000
             return Answer("raised", error=f"{type(exc).__name__}: {exc}", ms=ms)
 
     async def aclose(self) -> None:
         """Close the connections."""
-        await self.transport.aclose()
+        if self.session is not None:
+            await self.session.close()

@@ -21,8 +21,8 @@ from typing import Any, Protocol
 
 import aiohttp
 import httpx
-from yarl import URL
 
+from realitycheck.shadow import client
 from realitycheck.shadow.copies import Copier, Ticket
 from realitycheck.shadow.safety import Headers, response_headers, route_of, upstream_headers
 
@@ -68,12 +68,11 @@ class ShadowProxy:
         shutdown: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.primary = primary
-        self.prefix = primary.raw_path.split(b"?", 1)[0].rstrip(b"/")
         self.copier = copier
         self.page = page
         self.tap = tap
         self.limit = copier.settings.max_body_bytes
-        self.base = str(primary.copy_with(raw_path=b"", query=None)).rstrip("/")
+        self.base = client.base_of(primary)
         self.connect_timeout = connect_timeout
         self.session: aiohttp.ClientSession | None = None
         self._startup = startup
@@ -96,14 +95,7 @@ class ShadowProxy:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                self.session = aiohttp.ClientSession(
-                    connector=aiohttp.TCPConnector(limit=0, ttl_dns_cache=300),
-                    timeout=aiohttp.ClientTimeout(total=None, sock_connect=self.connect_timeout),
-                    auto_decompress=False,
-                    cookie_jar=aiohttp.DummyCookieJar(),
-                    skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
-                    trust_env=False,
-                )
+                self.session = client.session(limit=0, connect=self.connect_timeout, total=None)
                 if self._startup is not None:
                     self._startup()
                 await send({"type": "lifespan.startup.complete"})
@@ -131,8 +123,7 @@ class ShadowProxy:
             ticket.record = True
         has_body, chunked = _framing(scope["headers"])
         content = self._body(receive, ticket) if has_body else None
-        target = self.prefix + raw_path + (b"?" + query if query else b"")
-        url = URL(self.base + target.decode("latin-1"), encoded=True)
+        url = client.target_url(self.base, raw_path + (b"?" + query if query else b""))
         start = time.perf_counter()
         if self.session is None:
             raise RuntimeError("the proxy serves only between lifespan startup and shutdown")
@@ -140,7 +131,7 @@ class ShadowProxy:
             response = await self.session.request(
                 method,
                 url,
-                headers=[(n.decode("latin-1"), v.decode("latin-1")) for n, v in headers],
+                headers=client.str_pairs(headers),
                 data=content,
                 chunked=True if chunked else None,
                 allow_redirects=False,
