@@ -170,3 +170,21 @@ def test_client_never_waits_for_a_stuck_candidate(services: Services, proxy: Pro
         gate.open(10)
         running.settle()
         assert running.data()["compared"] == 10
+
+
+def test_a_dead_worker_never_stops_the_proxy(services: Services, proxy: ProxyFactory) -> None:
+    import time
+
+    with proxy(services.urls["primary"], services.urls["candidate"]) as running:
+        assert httpx.get(running.url + "/stable").status_code == 200
+        running.settle()
+        running.shadow.handoff.process.kill()
+        running.shadow.handoff.process.join(10)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            assert httpx.get(running.url + "/stable").status_code == 200
+            if running.data()["not_sent"].get("worker-behind", 0) >= 3:
+                break
+            time.sleep(0.1)
+        assert running.data()["not_sent"]["worker-behind"] >= 3
+        assert running.data()["worker_alive"] is False

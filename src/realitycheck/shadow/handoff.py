@@ -22,6 +22,7 @@ from realitycheck.shadow.copies import Ticket
 from realitycheck.shadow.worker import WorkerSettings, main
 
 MAX_QUEUE = 10_000
+MAX_QUEUE_BYTES = 64 << 20  # bodies waiting for the worker, at most
 COUNTS_SECONDS = 0.5
 
 
@@ -43,6 +44,8 @@ class Handoff:
         self._queue: collections.deque[Ticket] = collections.deque()
         self._wake = threading.Event()
         self._stopping = False
+        self._dead = False
+        self._queued_bytes = 0
         self._thread = threading.Thread(target=self._run, name="realitycheck-shadow-handoff")
         self._thread.daemon = True
 
@@ -58,9 +61,16 @@ class Handoff:
 
     def put(self, ticket: Ticket) -> bool:
         """Queue a ticket for the worker; False when the queue is full."""
-        if len(self._queue) >= MAX_QUEUE or self._stopping:
+        size = sum(ticket.size)
+        if (
+            self._stopping
+            or self._dead
+            or len(self._queue) >= MAX_QUEUE
+            or self._queued_bytes + size > MAX_QUEUE_BYTES
+        ):
             return False
-        self._queue.append(ticket)
+        self._queued_bytes += size  # the loop's thread adds, the sending thread subtracts:
+        self._queue.append(ticket)  # a count off by one ticket for a moment is harmless
         self._wake.set()
         return True
 
@@ -84,6 +94,7 @@ class Handoff:
                 self._wake.clear()
                 while self._queue:
                     ticket = self._queue.popleft()
+                    self._queued_bytes -= sum(ticket.size)
                     self._writer.send_bytes(pickle.dumps(ticket, protocol=5))
                 now = time.monotonic()
                 if now >= next_counts or self._stopping:
@@ -93,7 +104,8 @@ class Handoff:
                     self._writer.send_bytes(pickle.dumps(None))
                     return
         except (OSError, ValueError):
-            return  # the worker is gone; the proxy serves on without copies
+            self._dead = True  # the worker is gone; the proxy serves on, copies not sent
+            self._queue.clear()
 
     def stop(self, timeout: float = 30.0) -> None:
         """Send what is queued, let the worker finish its copies and results, and wait."""
