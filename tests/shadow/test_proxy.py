@@ -188,3 +188,24 @@ def test_a_dead_worker_never_stops_the_proxy(services: Services, proxy: ProxyFac
             time.sleep(0.1)
         assert running.data()["not_sent"]["worker-behind"] >= 3
         assert running.data()["worker_alive"] is False
+
+
+def test_head_options_and_compressed_answers_pass_unchanged(
+    services: Services, proxy: ProxyFactory
+) -> None:
+    with proxy(services.urls["primary"], services.urls["candidate"]) as running:
+        for method in ("HEAD", "OPTIONS"):
+            direct = httpx.request(method, services.urls["primary"] + "/stable")
+            through = httpx.request(method, running.url + "/stable")
+            assert through.status_code == direct.status_code
+            assert _no_date(through.headers.raw) == _no_date(direct.headers.raw)
+            assert through.content == direct.content
+        raws = []
+        for base in (services.urls["primary"], running.url):
+            with httpx.stream("GET", base + "/gz") as response:
+                raws.append(b"".join(response.iter_raw()))
+                assert response.headers["content-encoding"] == "gzip"
+        assert raws[0] == raws[1] and raws[1][:2] == b"\x1f\x8b"  # passed on compressed
+        running.settle()
+        (route,) = [r for r in running.data()["routes"] if r["target"] == "http:GET /gz"]
+        assert [d["path"] for d in route["divergences"]] == ["$.body.plan"]  # decoded, compared

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gzip
 import json
 import socket
 import threading
@@ -62,6 +63,16 @@ class Upstream:
             )
         elif path == "/stable":
             await _json(send, {"status": "fine", "items": [1, 2, 3]})
+        elif path == "/gz":
+            plan = "free" if self.variant == "candidate" else "pro"
+            body = gzip.compress(json.dumps({"plan": plan}).encode(), mtime=0)
+            headers = [
+                (b"content-type", b"application/json"),
+                (b"content-encoding", b"gzip"),
+                (b"content-length", str(len(body)).encode()),
+            ]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
         elif path == "/echo":
             await _json(send, {"headers": headers, "query": query, "body": body.decode("latin-1")})
         elif path == "/secret":
