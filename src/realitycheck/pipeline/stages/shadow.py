@@ -1,14 +1,15 @@
 """The `shadow` stage: the results of shadow runs of the head, judged as a stage input.
 
-Skipped, with the reason, when no shadow run of the head left results; an error (never a pass)
-when runs exist but compared nothing.
+Skipped, with the reason, when no shadow run of the head left results; when runs exist but
+compared nothing, the stage's evidence is insufficient (never a pass: under `fail_closed` it
+fails an AI change, otherwise the verdict is `error`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from realitycheck.core.report import StageReport, StageStatus
+from realitycheck.core.report import Reason, StageReport, StageStatus
 from realitycheck.pipeline.context import Context
 from realitycheck.pipeline.stage import Skip, StageRun
 from realitycheck.pipeline.stages.replay import expected_changes
@@ -49,9 +50,9 @@ class ShadowStage:
         report = StageReport(
             name=self.name,
             title=self.title,
-            status=StageStatus.ERROR if parts.error else StageStatus.RAN,
-            reason=parts.error,
-            summary=f"error: {parts.error}" if parts.error else parts.summary,
+            status=StageStatus.RAN,
+            summary=parts.summary,
+            insufficient=[Reason(check=self.name, message=parts.error)] if parts.error else [],
             failures=parts.failures,
             data=result.to_json(),
             blocks=parts.blocks,
