@@ -6,6 +6,7 @@ the results files), so both say the same thing.
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,17 @@ from realitycheck.shadow.model import ShadowResult
 from realitycheck.shadow.results import Run
 
 COUNTS = ("requests", "copied", "compared", "secondary_failed")
+KEEP_TIMINGS = 10_000  # timings kept per route (a uniform sample of all), for the medians
+
+
+def _reservoir(kept: list[float], value: float, seen: int, chance: random.Random) -> None:
+    """Keep a uniform sample of at most KEEP_TIMINGS of the `seen` values so far."""
+    if len(kept) < KEEP_TIMINGS:
+        kept.append(value)
+    else:
+        slot = chance.randrange(seen)
+        if slot < KEEP_TIMINGS:
+            kept[slot] = value
 
 
 def found_to_json(found: Iterable[Found]) -> list[list[Any]]:
@@ -49,6 +61,7 @@ class Summary:
     not_sent: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)
     stripped: Counter[str] = field(default_factory=Counter)
+    chance: random.Random = field(default_factory=lambda: random.Random(0))
 
     def tally(self, route: str) -> Tally:
         """The tally of one route (made on first use)."""
@@ -83,10 +96,9 @@ class Summary:
             str(example.get("candidate", "")),
         )
         ms = record.get("ms") or {}
-        if isinstance(ms.get("primary"), int | float):
-            tally.base_ms.append(float(ms["primary"]))
-        if isinstance(ms.get("candidate"), int | float):
-            tally.head_ms.append(float(ms["candidate"]))
+        for side, kept in (("primary", tally.base_ms), ("candidate", tally.head_ms)):
+            if isinstance(ms.get(side), int | float):
+                _reservoir(kept, float(ms[side]), tally.samples, self.chance)
 
     def add_counts(self, counts: dict[str, Any]) -> None:
         """Add one run's cumulative counts (its last `counts` line)."""
