@@ -21,7 +21,7 @@ class PlanMetric(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str
-    allowed: float = Field(ge=0.0, description="Allowed degradation (error-rate absolute).")
+    allowed: float = Field(ge=0.0, description="Allowed relative degradation (0.1 = +10 %).")
     query: str
     max: float
 
@@ -57,12 +57,7 @@ class RolloutPlan(BaseModel):
     def describe(self) -> str:
         """The plan in one line, as every report format shows it."""
         stages = (["mirror"] if self.mirror else []) + [f"{s} %" for s in self.steps]
-        watched = " or ".join(
-            f"{m.name} +{m.allowed * 100:g} pp"
-            if m.name == "error-rate"
-            else f"{m.name} +{m.allowed:.0%}"
-            for m in self.metrics
-        )
+        watched = " or ".join(f"{m.name} +{m.allowed:.0%}" for m in self.metrics)
         checks = (
             f"{self.failure_threshold} failed check{'s' if self.failure_threshold != 1 else ''}"
         )

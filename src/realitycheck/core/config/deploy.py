@@ -66,8 +66,8 @@ class PlanConfig(Section):
     pause: str = Field(default="5m", description="How long each step holds (30s, 5m, 1h).")
     interval: str = Field(default="1m", description="How often the judge is asked.")
     metrics: dict[str, float] = Field(
-        default_factory=lambda: {"error-rate": 0.005, "latency-p99": 0.1},
-        description="Metric name -> allowed degradation (error-rate: absolute, others relative).",
+        default_factory=lambda: {"error-rate": 0.2, "latency-p99": 0.1},
+        description="Metric name -> allowed relative degradation of the canary (0.1 = +10 %).",
     )
     alpha: float = Field(default=0.05, gt=0.0, lt=0.5, description="The judge's α.")
     failure_threshold: int = Field(
