@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "corpus": "realitycheck.cli.corpus:corpus",
     "deploy": "realitycheck.cli.deploy:deploy",
     "serve": "realitycheck.cli.serve:serve",
+    "judge": "realitycheck.cli.judge:judge",
 }
 
 

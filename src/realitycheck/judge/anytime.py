@@ -1,0 +1,116 @@
+"""Tests and confidence sequences that stay valid however often they are looked at.
+
+- Counts: the Dirichlet-multinomial Bayes factor of Lindon & Malek ("Anytime-valid inference for
+  multinomial count data", NeurIPS 2022). Events of the two sides are multinomial with the
+  traffic split as the null; the Bayes factor against a Dirichlet prior centred on the null is a
+  martingale under the null, so rejecting when it reaches 1/alpha keeps the false alarm rate at
+  alpha at any stopping time (Ville's inequality).
+- Quantiles: the confidence sequence of Howard & Ramdas ("Sequential estimation of quantiles with
+  applications to A/B-testing and best-arm identification", Bernoulli 2022), Theorem 1 with the
+  beta-binomial mixture boundary: the count of observations at or below the true p-quantile is a
+  Bernoulli(p) random walk; the ranks k whose beta-binomial mixture martingale stays below 1/a
+  bound it for all t at once, and the order statistics at those ranks bound the quantile.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.optimize import brentq
+from scipy.special import betaln, gammaln
+
+
+def dirichlet_log_bf(
+    counts: NDArray[np.float64], null: NDArray[np.float64], prior: NDArray[np.float64]
+) -> float:
+    """log BF of Lindon & Malek: log B(prior + counts) - log B(prior) - counts · log null."""
+    counts = np.asarray(counts, dtype=np.float64)
+    null = np.asarray(null, dtype=np.float64)
+    prior = np.asarray(prior, dtype=np.float64)
+
+    def log_beta(a: NDArray[np.float64]) -> float:
+        return float(np.sum(gammaln(a)) - gammaln(np.sum(a)))
+
+    safe = np.where(counts > 0, counts * np.log(np.where(null > 0, null, 1.0)), 0.0)
+    return log_beta(prior + counts) - log_beta(prior) - float(np.sum(safe))
+
+
+def share_null(split: float, ratio: float) -> float:
+    """The canary's share of events when its rate is `ratio` times the baseline's."""
+    return split * ratio / (split * ratio + 1.0 - split)
+
+
+def share_to_ratio(share: float, split: float) -> float:
+    """The rate ratio canary/baseline that a canary share of events means."""
+    if share <= 0.0:
+        return 0.0
+    if share >= 1.0:
+        return math.inf
+    return share / (1.0 - share) * (1.0 - split) / split
+
+
+def two_sample_log_bf(canary: float, baseline: float, theta0: float, strength: float) -> float:
+    """The Bayes factor of canary vs baseline events against the null share theta0."""
+    return dirichlet_log_bf(
+        np.array([canary, baseline]),
+        np.array([theta0, 1.0 - theta0]),
+        np.array([strength * theta0, strength * (1.0 - theta0)]),
+    )
+
+
+def share_interval(
+    canary: float, baseline: float, level: float, theta0: float, strength: float
+) -> tuple[float, float]:
+    """The confidence sequence of the canary's share: shares whose Bayes factor < 1/level.
+
+    The prior is fixed at Beta(strength*theta0, strength*(1-theta0)); the set is an interval
+    because the log Bayes factor is convex in the null share.
+    """
+    a, b = strength * theta0, strength * (1.0 - theta0)
+    marginal = float(betaln(a + canary, b + baseline) - betaln(a, b))
+    limit = math.log(1.0 / level)
+
+    def excess(share: float) -> float:
+        ll = (canary * math.log(share) if canary else 0.0) + (
+            baseline * math.log1p(-share) if baseline else 0.0
+        )
+        return marginal - ll - limit
+
+    n = canary + baseline
+    mle = canary / n if n else theta0
+    eps = 1e-12
+    lo = 0.0 if canary == 0 or excess(eps) < 0 else brentq(excess, eps, mle, xtol=1e-12)
+    hi = 1.0 if baseline == 0 or excess(1 - eps) < 0 else brentq(excess, mle, 1 - eps, xtol=1e-12)
+    return float(lo), float(hi)
+
+
+def log_mixture(t: int, p: float, strength: float) -> NDArray[np.float64]:
+    """log M_t(k), k = 0..t: the beta-binomial mixture of Bernoulli(q)/Bernoulli(p) ratios."""
+    r, s = strength * p, strength * (1.0 - p)
+    k = np.arange(t + 1, dtype=np.float64)
+    return np.asarray(
+        betaln(r + k, s + t - k) - betaln(r, s) - k * math.log(p) - (t - k) * math.log1p(-p)
+    )
+
+
+def rank_bounds(t: int, p: float, level: float, strength: float) -> tuple[int, int]:
+    """The ranks [k_lo, k_hi] the count below the p-quantile stays in, for all t (prob 1-level)."""
+    if t <= 0:
+        return 0, 0
+    inside = np.flatnonzero(log_mixture(t, p, strength) < math.log(1.0 / level))
+    if inside.size == 0:  # pragma: no cover - the mixture at the mode is below 1
+        return 0, t
+    return int(inside[0]), int(inside[-1])
+
+
+def quantile_interval(
+    ordered: NDArray[np.float64], p: float, level: float, strength: float
+) -> tuple[float, float]:
+    """The confidence sequence of the p-quantile from sorted values: [X_(k_lo), X_(k_hi+1)]."""
+    t = len(ordered)
+    k_lo, k_hi = rank_bounds(t, p, level, strength)
+    lower = float(ordered[k_lo - 1]) if k_lo >= 1 else -math.inf
+    upper = float(ordered[k_hi]) if k_hi + 1 <= t else math.inf
+    return lower, upper
