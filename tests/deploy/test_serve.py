@@ -118,7 +118,9 @@ def test_no_token_refuses_anything_but_loopback(tmp_path: Path) -> None:
         ({**ARGO, "extra": 1}, "body.extra: Extra inputs are not permitted"),
     ],
 )
-def test_bad_requests_are_one_json_line(client: Clients, tmp_path: Path, body: Any, message: str) -> None:
+def test_bad_requests_are_one_json_line(
+    client: Clients, tmp_path: Path, body: Any, message: str
+) -> None:
     answer = measure(client(tmp_path, ["pass"]), body)
     assert answer.status_code == 422
     assert answer.json()["error"].startswith(message)
@@ -126,7 +128,9 @@ def test_bad_requests_are_one_json_line(client: Clients, tmp_path: Path, body: A
 
 def test_a_body_that_is_not_json_is_422(client: Clients, tmp_path: Path) -> None:
     c = client(tmp_path, ["pass"])
-    answer = c.post("/argo/v1/measure", content=b"{nope", headers={"content-type": "application/json"})
+    answer = c.post(
+        "/argo/v1/measure", content=b"{nope", headers={"content-type": "application/json"}
+    )
     assert answer.status_code == 422
     bad_tier = {**FLAGGER, "metadata": {"tier": "extreme"}}
     assert c.post("/flagger/rollout", json=bad_tier).json() == {

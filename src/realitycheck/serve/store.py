@@ -123,7 +123,8 @@ class Store:
                     ),
                 )  # fmt: skip
                 self._db.execute(
-                    "INSERT INTO polls (key, at, verdict, reason, judgement) VALUES (?, ?, ?, ?, ?)",
+                    "INSERT INTO polls (key, at, verdict, reason, judgement) "
+                    "VALUES (?, ?, ?, ?, ?)",
                     (
                         record.key,
                         now,
