@@ -70,7 +70,11 @@ class Analyses:
 
     @staticmethod
     def expired(record: Record, subject: Subject, now: datetime | None = None) -> bool:
-        """Whether the plan's maximum duration has passed without an accepted verdict."""
+        """Whether the plan's maximum duration has passed without an accepted verdict.
+
+        Two steps of grace past it, so the judge, whose deadline is the same duration, has
+        had at least one poll after its deadline to settle the canary first.
+        """
         now = now or datetime.now(timezone.utc)
-        limit = timedelta(seconds=subject.plan.max_duration_s)
+        limit = timedelta(seconds=subject.plan.max_duration_s + 2 * subject.plan.pause_s)
         return record.decided != "pass" and now - record.started_at > limit
