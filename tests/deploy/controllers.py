@@ -10,7 +10,8 @@ aborts the rollout; an Inconclusive one pauses it.
 
 Flagger (pkg/controller/scheduler.go, webhook.go): each interval, a 2xx from the rollback hook
 rolls back; failedChecks >= threshold rolls back; a rollout hook above 202 is a failed check and
-the weight stays; otherwise the weight moves to the next step; at maxWeight the
+the weight stays; unless mirrored or waiting for promotion, a confirm-traffic-increase hook above
+202 holds the weight; otherwise the weight moves to the next step; at maxWeight the
 confirm-promotion hook must answer 2xx, else the canary waits.
 
 Both read the manifests `deploy plan` wrote, and call the service exactly as the controller would.
@@ -158,7 +159,7 @@ def argo_rollout(rollout: dict[str, Any], template: dict[str, Any], args: dict[s
 
 
 def flagger_canary(canary: dict[str, Any], load: Load, checksum: str,
-                   max_iterations: int = 40) -> Result:  # fmt: skip
+                   max_iterations: int = 120) -> Result:  # fmt: skip
     """Run Flagger's scheduler over the Canary's analysis, one iteration per interval."""
     analysis = canary["spec"]["analysis"]
     hooks = {h["type"]: h for h in analysis["webhooks"]}
@@ -202,6 +203,8 @@ def flagger_canary(canary: dict[str, Any], load: Load, checksum: str,
             return Result("rolled back", elapsed, f"{failed} failed checks")
         if not (weight == 0 and not (analysis.get("mirror") and mirrored)) and not call("rollout"):
             failed += 1
+            continue
+        if not mirrored and phase == "Progressing" and not call("confirm-traffic-increase"):
             continue
         if weight < max_weight:
             if analysis.get("mirror") and weight == 0 and not mirrored:

@@ -42,14 +42,14 @@ HEALTHY = Behaviour(latency=0.004, error_rate=0.01)
 REGRESSED = Behaviour(latency=0.012, error_rate=0.15)
 
 
-def deploy_config(judge_url: str = "http://127.0.0.1") -> DeployConfig:
+def deploy_config(judge_url: str = "http://127.0.0.1", pause: str = "4s") -> DeployConfig:
     return DeployConfig.model_validate(
         {
             "judge_url": judge_url,
             "metrics": {"latency": {"query": LATENCY, "max": 1.0}},
             "plans": {
                 "high": {
-                    "steps": [25, 50, 100], "pause": "4s", "interval": "1s",
+                    "steps": [25, 50, 100], "pause": pause, "interval": "1s",
                     "max_duration": "30s", "alpha": 0.05,
                     "metrics": {"error-rate": 0.2, "latency": 0.1},
                 },
@@ -78,30 +78,37 @@ def judge_config(prometheus: str) -> JudgeConfig:
 
 
 @contextlib.contextmanager
-def judge_service(tmp_path: Path, prometheus: str) -> Iterator[str]:
+def judge_service(tmp_path: Path, prometheus: str, pause: str) -> Iterator[str]:
     settings = Settings(state_path=tmp_path / "serve.sqlite", token=TOKEN)
-    app = create_app(settings, prometheus_judge(judge_config(prometheus)), deploy_config())
+    judge = prometheus_judge(judge_config(prometheus))
+    app = create_app(settings, judge, deploy_config(pause=pause))
     with running(app) as url:
         yield url
 
 
-def manifests(controller: str, tier: str, judge_url: str) -> list[dict[str, Any]]:
+def manifests(controller: str, tier: str, judge_url: str, pause: str) -> list[dict[str, Any]]:
     from realitycheck.deploy.manifests import render
     from realitycheck.deploy.model import plan_for
 
-    files = render(controller, plan_for(tier, deploy_config(judge_url)), app="shop")  # type: ignore[arg-type]
+    files = render(controller, plan_for(tier, deploy_config(judge_url, pause)), app="shop")  # type: ignore[arg-type]
     return [d for text in files.values() for d in yaml.safe_load_all(text) if d]
 
 
 def run(
-    controller: str, tier: str, tmp_path: Path, canary: Behaviour, starve: bool = False
+    controller: str,
+    tier: str,
+    tmp_path: Path,
+    canary: Behaviour,
+    starve: bool = False,
+    pause: str = "4s",
 ) -> Result:
+    """One canary rollout under a controller, from the manifests to its outcome."""
     versions = ("stable5c8d", "canary6d4f") if controller == "argo" else ("shop-primary", "shop")
     with canary_pair(tmp_path / "prom", versions, HEALTHY, canary) as (prom, load):
         if starve:
             load.urls = (load.urls[0], load.urls[0])  # every request goes to the baseline
-        with judge_service(tmp_path, prom) as url:
-            docs = manifests(controller, tier, url)
+        with judge_service(tmp_path, prom, pause) as url:
+            docs = manifests(controller, tier, url, pause)
             if controller == "argo":
                 rollout, template = docs
                 args = {"rollout": "shop", "namespace": "prod", "revision": versions[1],
@@ -117,6 +124,8 @@ def run(
 def test_a_regression_is_aborted(controller: str, tmp_path: Path) -> None:
     result = run(controller, "high", tmp_path, REGRESSED)
     assert result.outcome in ("aborted", "rolled back"), result
+    if controller == "argo":
+        assert "Failed" in result.detail, result  # the judge failed it; not an Error
 
 
 @pytest.mark.parametrize("controller", ["argo", "flagger"])

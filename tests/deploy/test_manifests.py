@@ -72,7 +72,13 @@ def test_flagger_weights_threshold_and_hooks() -> None:
     analysis = canary["spec"]["analysis"]
     assert analysis["stepWeights"] == [1, 5, 10, 25, 50]
     assert (analysis["maxWeight"], analysis["threshold"], analysis["mirror"]) == (50, 1, True)
-    assert {h["type"] for h in analysis["webhooks"]} == {"rollout", "rollback", "confirm-promotion"}
+    assert {h["type"] for h in analysis["webhooks"]} == {
+        "rollout",
+        "rollback",
+        "confirm-promotion",
+        "confirm-traffic-increase",
+    }
+    assert analysis["interval"] == "60s"  # checks every interval; the hook holds each step
     even = DeployConfig(plans={"medium": {"steps": [20, 40, 60, 100], "pause": "5m"}})
     analysis = flagger.analysis(plan_for("medium", even))
     assert (analysis["stepWeight"], analysis["maxWeight"]) == (20, 60)

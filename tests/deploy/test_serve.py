@@ -65,7 +65,7 @@ def test_analyses_are_keyed_by_revision(client: Clients, tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize(
-    ("verdict", "status"), [("pass", 200), ("inconclusive", 200), ("fail", 500), ("nodata", 503)]
+    ("verdict", "status"), [("pass", 200), ("inconclusive", 200), ("fail", 500), ("nodata", 200)]
 )
 def test_flagger_rollout_hook(client: Clients, tmp_path: Path, verdict: str, status: int) -> None:
     answer = client(tmp_path, [verdict]).post("/flagger/rollout", json=FLAGGER)
@@ -155,3 +155,22 @@ def test_metrics_and_openapi(client: Clients, tmp_path: Path) -> None:
     assert 'realitycheck_serve_verdicts_total{controller="argo",verdict="fail"} 1.0' in text
     paths = c.get("/openapi.json").json()["paths"]
     assert {"/argo/v1/measure", "/flagger/rollout", "/flagger/rollback"} <= set(paths)
+
+
+def test_flagger_traffic_increase_holds_each_step_for_the_pause(
+    client: Clients, tmp_path: Path
+) -> None:
+    c = client(tmp_path, ["nodata", "inconclusive", "fail"])
+    hook = {**FLAGGER, "metadata": {"tier": "low"}}  # low: 5 min per step
+    first = c.post("/flagger/confirm-traffic-increase", json=hook)
+    assert first.status_code == 200  # the first step is taken at once
+    again = c.post("/flagger/confirm-traffic-increase", json=hook)
+    assert again.status_code == 409
+    assert again.json()["reason"].startswith("hold: the step was held 0 s of 300 s")
+    c.post("/flagger/rollout", json=hook)
+    held = c.post("/flagger/confirm-traffic-increase", json=hook)
+    assert held.json()["reason"].startswith("hold: the judge has no data")
+    for _ in range(2):
+        c.post("/flagger/rollout", json=hook)
+    failed = c.post("/flagger/confirm-traffic-increase", json=hook)
+    assert (failed.status_code, failed.json()["verdict"]) == (409, "fail")

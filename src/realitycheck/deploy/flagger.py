@@ -1,8 +1,10 @@
 """Flagger: a `Canary` whose webhooks ask the judge, and `MetricTemplate`s for Prometheus.
 
-Flagger runs one check per `analysis.interval` and moves one step per passed check, so the
-interval is the plan's pause. Its webhooks: `rollout` (a non-2xx answer is a failed check),
-`rollback` (a 2xx answer rolls back now) and `confirm-promotion` (promotion waits until 2xx).
+Flagger runs one check per `analysis.interval` (the plan's interval) and would move one step per
+passed check; the `confirm-traffic-increase` hook holds each step for the plan's pause (the
+service answers 2xx once the step has been held that long). The other webhooks: `rollout` (a
+non-2xx answer is a failed check), `rollback` (a 2xx answer rolls back now) and
+`confirm-promotion` (promotion waits until 2xx).
 Flagger webhooks cannot send headers, so the bearer token travels in the payload's metadata;
 the generated value is `${REALITYCHECK_SERVE_TOKEN}` for Flux's post-build substitution.
 The Prometheus metrics are Flagger's own absolute guard, next to the judge.
@@ -19,6 +21,7 @@ API_VERSION = "flagger.app/v1beta1"
 TOKEN_PLACEHOLDER = "${REALITYCHECK_SERVE_TOKEN}"
 HOOKS = (
     ("realitycheck-judge", "rollout", "rollout"),
+    ("realitycheck-step", "confirm-traffic-increase", "confirm-traffic-increase"),
     ("realitycheck-rollback", "rollback", "rollback"),
     ("realitycheck-promotion", "confirm-promotion", "confirm-promotion"),
 )
@@ -33,7 +36,7 @@ def analysis(plan: RolloutPlan) -> dict[str, Any]:
     """The Canary's `spec.analysis`."""
     weights = plan.steps[:-1] or [plan.steps[-1]]
     out: dict[str, Any] = {
-        "interval": f"{plan.pause_s}s",
+        "interval": f"{plan.interval_s}s",
         "threshold": plan.failure_threshold,
         "maxWeight": weights[-1],
     }
@@ -50,7 +53,7 @@ def analysis(plan: RolloutPlan) -> dict[str, Any]:
             "name": m.name,
             "templateRef": {"name": metric_template_name(m.name)},
             "thresholdRange": {"max": m.max},
-            "interval": f"{plan.pause_s}s",
+            "interval": f"{max(plan.interval_s, 60)}s",
         }
         for m in plan.metrics
     ]

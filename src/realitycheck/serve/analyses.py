@@ -68,13 +68,31 @@ class Analyses:
         """The analysis as last stored, without asking the judge."""
         return self.store.get(subject.key)
 
+    def next_step(self, subject: Subject, now: datetime | None = None) -> tuple[bool, str]:
+        """Whether the canary may take its next traffic step (Flagger's confirm-traffic-increase).
+
+        Never while the judge has failed it or has no data; otherwise once the current step was
+        held for the plan's pause. The first step (before any poll) is taken at once: the canary
+        needs traffic to have data.
+        """
+        record = self.store.get(subject.key)
+        if record is not None and record.decided == "fail":
+            return False, f"no increase: {record.reason}"
+        if record is not None and record.decided is None and record.verdict == "nodata":
+            return False, f"hold: the judge has no data ({record.reason})"
+        now = now or datetime.now(timezone.utc)
+        granted, held = self.store.grant_step(subject.key, now, subject.plan.pause_s)
+        if granted:
+            return True, "increase: the step was held for the plan's pause"
+        return False, f"hold: the step was held {held:.0f} s of {subject.plan.pause_s} s"
+
     @staticmethod
     def expired(record: Record, subject: Subject, now: datetime | None = None) -> bool:
         """Whether the plan's maximum duration has passed without an accepted verdict.
 
-        Two steps of grace past it, so the judge, whose deadline is the same duration, has
+        Two intervals of grace past it, so the judge, whose deadline is the same duration, has
         had at least one poll after its deadline to settle the canary first.
         """
         now = now or datetime.now(timezone.utc)
-        limit = timedelta(seconds=subject.plan.max_duration_s + 2 * subject.plan.pause_s)
+        limit = timedelta(seconds=subject.plan.max_duration_s + 2 * subject.plan.interval_s)
         return record.decided != "pass" and now - record.started_at > limit

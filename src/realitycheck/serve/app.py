@@ -158,11 +158,11 @@ def create_app(settings: Settings, judge: JudgeFn, config: DeployConfig | None =
             status_code=contract.argo_status(record),
         )
 
-    @app.post("/flagger/rollout", response_model=Answer, responses={
-        **ERRORS, 500: {"model": Answer, "description": "The judge failed the canary."},
-        503: {"model": Answer, "description": "No data: the canary is held."}})  # fmt: skip
+    failed = {500: {"model": Answer, "description": "The judge failed the canary."}}
+
+    @app.post("/flagger/rollout", response_model=Answer, responses={**ERRORS, **failed})
     def flagger_rollout(payload: FlaggerPayload, request: Request) -> JSONResponse:
-        """Flagger's rollout hook: 200 goes on, 500 is a failed check, 503 holds on no data."""
+        """Flagger's rollout hook: 500 (a failed check) when the judge failed it, else 200."""
         _hook_auth(request, payload)
         record = _poll(_flagger_subject(payload))
         return JSONResponse(
@@ -179,6 +179,14 @@ def create_app(settings: Settings, judge: JudgeFn, config: DeployConfig | None =
         expired = record is not None and analyses.expired(record, subject)
         status, why = contract.flagger_rollback_status(record, expired)
         return _hook_answer(record, subject, status, why)
+
+    @app.post("/flagger/confirm-traffic-increase", response_model=Answer, responses=HOOK_ANSWERS)
+    def flagger_confirm_traffic_increase(payload: FlaggerPayload, request: Request) -> JSONResponse:
+        """Flagger's confirm-traffic-increase hook: 200 once the step was held the plan's pause."""
+        _hook_auth(request, payload)
+        subject = _flagger_subject(payload)
+        granted, why = analyses.next_step(subject)
+        return _hook_answer(analyses.read(subject), subject, 200 if granted else 409, why)
 
     @app.post("/flagger/confirm-promotion", response_model=Answer, responses=HOOK_ANSWERS)
     def flagger_confirm_promotion(payload: FlaggerPayload, request: Request) -> JSONResponse:

@@ -3,8 +3,11 @@
 Argo Rollouts' web provider (metricproviders/webmetric): any status outside 200-299 is an Error
 measurement, so every verdict is a 200 with the verdict in the JSON body, and only real judge
 errors are non-2xx. Flagger's webhooks (pkg/controller/webhook.go): a status above 202 is a failed
-call. The `rollout` hook fails a check on fail (500) and holds the canary on no data (503); the
-`rollback` hook is inverted, a 200 rolls back now; `confirm-promotion` waits until a 200.
+call. The `rollout` hook fails a check on fail (500) only; the `rollback` hook is inverted, a 200
+rolls back now; `confirm-promotion` waits until a 200, which needs the judge's acceptance;
+`confirm-traffic-increase` answers 200 once the current step was held for the plan's pause and
+the judge has data. So a canary without data is held at its step, never passed, and rolled back
+when the plan's maximum duration is over.
 """
 
 from __future__ import annotations
@@ -34,13 +37,9 @@ def argo_status(record: Record) -> int:
 
 
 def flagger_rollout_status(record: Record) -> int:
-    """200 while the canary may go on (pass, or evidence still coming); 500 fails the check."""
+    """500 fails the check; 200 otherwise (no data holds the step, see confirm-traffic-increase)."""
     verdict = record.decided or record.verdict
-    if verdict == "fail":
-        return 500
-    if verdict == "nodata":
-        return 503
-    return OK
+    return 500 if verdict == "fail" else OK
 
 
 def flagger_rollback_status(record: Record | None, expired: bool) -> tuple[int, str]:

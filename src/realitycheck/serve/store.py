@@ -31,6 +31,11 @@ CREATE TABLE IF NOT EXISTS analyses (
     reason TEXT NOT NULL,
     state TEXT
 );
+CREATE TABLE IF NOT EXISTS steps (
+    key TEXT PRIMARY KEY,
+    granted_at TEXT NOT NULL,
+    granted INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS polls (
     key TEXT NOT NULL,
     at TEXT NOT NULL,
@@ -137,6 +142,33 @@ class Store:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+
+    def grant_step(self, key: str, now: datetime, hold_s: float) -> tuple[bool, float]:
+        """Grant the next traffic increase if the current step was held `hold_s` seconds.
+
+        The first increase is granted at once; each grant is committed before it is answered.
+        Returns whether it was granted, and the seconds the current step has been held.
+        """
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._db.execute(
+                    "SELECT granted_at FROM steps WHERE key = ?", (key,)
+                ).fetchone()
+                held = (now - datetime.fromisoformat(row[0])).total_seconds() if row else 0.0
+                granted = row is None or held >= hold_s
+                if granted:
+                    self._db.execute(
+                        "INSERT INTO steps (key, granted_at, granted) VALUES (?, ?, 1) "
+                        "ON CONFLICT(key) DO UPDATE SET granted_at = excluded.granted_at, "
+                        "granted = granted + 1",
+                        (key, now.isoformat()),
+                    )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return granted, held
 
     def poll_count(self, key: str) -> int:
         """How many polls were recorded for an analysis."""
