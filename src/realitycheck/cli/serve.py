@@ -66,8 +66,12 @@ def serve(
     \b
     REALITYCHECK_SERVE_TOKEN=... realitycheck serve --host 0.0.0.0 --port 8080
     Argo:    POST /argo/v1/measure            (always 200; the verdict is in $.verdict)
-    Flagger: POST /flagger/rollout, /flagger/rollback, /flagger/confirm-promotion
+    Flagger: POST /flagger/rollout, /flagger/confirm-traffic-increase,
+             /flagger/rollback, /flagger/confirm-promotion
     Also:    GET /healthz, /metrics, /openapi.json
+
+    The metrics and their queries come from [judge]; the plans of the tiers from [deploy].
+    See docs/deploy.md.
     """
     try:
         import uvicorn
