@@ -15,26 +15,29 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import brentq
-from scipy.special import betaln, gammaln
+from scipy.special import betainc, betaincc, betaln, gammaln
 
 
-def dirichlet_log_bf(
-    counts: NDArray[np.float64], null: NDArray[np.float64], prior: NDArray[np.float64]
-) -> float:
-    """log BF of Lindon & Malek: log B(prior + counts) - log B(prior) - counts · log null."""
-    counts = np.asarray(counts, dtype=np.float64)
-    null = np.asarray(null, dtype=np.float64)
-    prior = np.asarray(prior, dtype=np.float64)
+def dirichlet_log_bf(counts: ArrayLike, null: ArrayLike, prior: ArrayLike) -> Any:
+    """log BF of Lindon & Malek: log B(prior + counts) - log B(prior) - counts · log null.
 
-    def log_beta(a: NDArray[np.float64]) -> float:
-        return float(np.sum(gammaln(a)) - gammaln(np.sum(a)))
+    Categories lie along the last axis; leading axes broadcast (a float for one vector).
+    """
+    x = np.asarray(counts, dtype=np.float64)
+    theta = np.asarray(null, dtype=np.float64)
+    a = np.asarray(prior, dtype=np.float64)
 
-    safe = np.where(counts > 0, counts * np.log(np.where(null > 0, null, 1.0)), 0.0)
-    return log_beta(prior + counts) - log_beta(prior) - float(np.sum(safe))
+    def log_beta(v: NDArray[np.float64]) -> NDArray[np.float64]:
+        return np.asarray(np.sum(gammaln(v), axis=-1) - gammaln(np.sum(v, axis=-1)))
+
+    safe = np.where(x > 0, x * np.log(np.where(theta > 0, theta, 1.0)), 0.0)
+    out = log_beta(a + x) - log_beta(a) - np.sum(safe, axis=-1)
+    return float(out) if np.ndim(out) == 0 else out
 
 
 def share_null(split: float, ratio: float) -> float:
@@ -51,13 +54,30 @@ def share_to_ratio(share: float, split: float) -> float:
     return share / (1.0 - share) * (1.0 - split) / split
 
 
-def two_sample_log_bf(canary: float, baseline: float, theta0: float, strength: float) -> float:
-    """The Bayes factor of canary vs baseline events against the null share theta0."""
-    return dirichlet_log_bf(
-        np.array([canary, baseline]),
-        np.array([theta0, 1.0 - theta0]),
-        np.array([strength * theta0, strength * (1.0 - theta0)]),
-    )
+def two_sample_log_bf(
+    canary: ArrayLike,
+    baseline: ArrayLike,
+    theta0: float,
+    strength: float,
+    direction: str = "either",
+) -> Any:
+    """log Bayes factor of canary vs baseline events against the null share theta0.
+
+    The prior is Beta(strength*theta0, strength*(1-theta0)) (Lindon & Malek's Dirichlet centred
+    on the null); for direction "increase" ("decrease") it is truncated to shares above (below)
+    theta0, which keeps the factor a test martingale and doubles it where the data lean that
+    way. Broadcasts over arrays of counts.
+    """
+    x = np.asarray(canary, dtype=np.float64)
+    y = np.asarray(baseline, dtype=np.float64)
+    a, b = strength * theta0, strength * (1.0 - theta0)
+    log_bf = dirichlet_log_bf(np.stack([x, y], axis=-1), [theta0, 1.0 - theta0], [a, b])
+    if direction in ("increase", "decrease"):
+        upper = direction == "increase"
+        tail = betaincc if upper else betainc
+        posterior = np.maximum(tail(a + x, b + y, theta0), 1e-300)
+        log_bf = log_bf + np.log(posterior) - math.log(float(tail(a, b, theta0)))
+    return float(log_bf) if np.ndim(log_bf) == 0 else log_bf
 
 
 def share_interval(
@@ -113,4 +133,28 @@ def quantile_interval(
     k_lo, k_hi = rank_bounds(t, p, level, strength)
     lower = float(ordered[k_lo - 1]) if k_lo >= 1 else -math.inf
     upper = float(ordered[k_hi]) if k_hi + 1 <= t else math.inf
+    return lower, upper
+
+
+def histogram_interval(
+    bounds: NDArray[np.float64],
+    cumulative: NDArray[np.float64],
+    p: float,
+    level: float,
+    strength: float,
+) -> tuple[float, float]:
+    """`quantile_interval` for bucketed observations: the bucket edges around X_(k_lo), X_(k_hi+1).
+
+    X_(k) lies in the first bucket whose cumulative count reaches k, so it is above that bucket's
+    lower edge and at most its upper edge; the interval can only be wider than the exact one.
+    """
+    t = round(float(cumulative[-1])) if len(cumulative) else 0
+    k_lo, k_hi = rank_bounds(t, p, level, strength)
+    lower, upper = -math.inf, math.inf
+    if k_lo >= 1:
+        j = int(np.searchsorted(cumulative, k_lo, side="left"))
+        lower = float(bounds[j - 1]) if j >= 1 else -math.inf
+    if k_hi + 1 <= t:
+        j = int(np.searchsorted(cumulative, k_hi + 1, side="left"))
+        upper = float(bounds[min(j, len(bounds) - 1)])
     return lower, upper

@@ -1,7 +1,8 @@
-"""The data the judge reads for one side: per metric, observations or counters.
+"""The data the judge reads for one side: per metric, observations, counters or a histogram.
 
 `Samples` are observations (latencies, per-interval values); `Counts` are two cumulative
-counters, events out of a total (errors out of requests), judged as a rate. A side is a mapping
+counters, events out of a total (errors out of requests), judged as a rate; a `Histogram` is
+Prometheus' cumulative buckets of observations. A side is a mapping
 from metric name to either; plain lists and arrays are taken as samples.
 """
 
@@ -38,14 +39,55 @@ class Counts:
         return (self.total if self.total is not None else self.events) > 0
 
 
+@dataclass(frozen=True)
+class Histogram:
+    """Cumulative bucket counts, as Prometheus keeps them: `counts[i]` observations <= `bounds[i]`.
+
+    The last bound may be +inf. Quantiles are known only to the bucket, so the judge's bounds
+    are the bucket edges around the ranks it needs (conservative, never tighter than the data).
+    """
+
+    bounds: tuple[float, ...]
+    counts: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        if not self.bounds or len(self.bounds) != len(self.counts):
+            raise ValueError("a histogram needs as many counts as bucket bounds")
+        if any(b <= a for a, b in zip(self.bounds[:-1], self.bounds[1:], strict=True)):
+            raise ValueError("bucket bounds must increase")
+        if any(not math.isfinite(c) or c < 0 for c in self.counts):
+            raise ValueError("bucket counts must be finite and >= 0")
+        if any(b < a for a, b in zip(self.counts[:-1], self.counts[1:], strict=True)):
+            raise ValueError("bucket counts must be cumulative (never decreasing)")
+
+    @property
+    def total(self) -> float:
+        """How many observations the histogram holds."""
+        return self.counts[-1]
+
+    def quantile(self, q: float) -> float:
+        """Prometheus' histogram_quantile: linear inside the bucket holding rank q*total."""
+        rank = q * self.total
+        previous_bound, previous_count = 0.0, 0.0
+        for bound, count in zip(self.bounds, self.counts, strict=True):
+            if count >= rank and count > 0:
+                if math.isinf(bound):
+                    return previous_bound
+                inside = count - previous_count
+                share = (rank - previous_count) / inside if inside else 1.0
+                return previous_bound + (bound - previous_bound) * share
+            previous_bound, previous_count = bound, count
+        return math.nan
+
+
 Samples = NDArray[np.float64]
-Series = Union[Samples, Counts]  # noqa: UP007 (a runtime alias on Python 3.10)
-SideInput = Mapping[str, Union[Sequence[float], Samples, Counts]]  # noqa: UP007
+Series = Union[Samples, Counts, Histogram]  # noqa: UP007 (a runtime alias on Python 3.10)
+SideInput = Mapping[str, Union[Sequence[float], Samples, Counts, Histogram]]  # noqa: UP007
 
 
-def as_series(value: Sequence[float] | Samples | Counts) -> Series:
-    """Counts as they are; anything else as a float64 array of samples."""
-    if isinstance(value, Counts):
+def as_series(value: Sequence[float] | Samples | Counts | Histogram) -> Series:
+    """Counts and histograms as they are; anything else as a float64 array of samples."""
+    if isinstance(value, (Counts, Histogram)):
         return value
     return np.asarray(value, dtype=np.float64).reshape(-1)
 

@@ -13,7 +13,7 @@ import numpy as np
 from realitycheck.core.config.judge import JudgeConfig, MetricSpec, Mode
 from realitycheck.core.errors import InputError
 from realitycheck.judge import kayenta, sequential
-from realitycheck.judge.data import Counts, Samples, Series, SideInput, normalise
+from realitycheck.judge.data import Counts, Histogram, Samples, Series, SideInput, normalise
 from realitycheck.judge.model import Effect, Judgement, MetricResult, SideStats, Verdict
 from realitycheck.judge.scoring import Scored, score
 from realitycheck.judge.state import State
@@ -61,6 +61,8 @@ def judge(
 def _samples(value: Series | None) -> Samples:
     if value is None:
         return _EMPTY
+    if isinstance(value, Histogram):  # Kayenta reads observations: each at its bucket's bound
+        return _expand(value)
     if isinstance(value, Counts):
         return np.array(
             [value.events / value.total if value.total else value.events], dtype=np.float64
@@ -205,9 +207,7 @@ def _one(
         if base is None or can is None:
             return sequential.judge_counts(spec, base or empty, can or empty, alpha, config, memory)
         return sequential.judge_counts(spec, base, can, alpha, config, memory)
-    return sequential.judge_samples(
-        spec, _samples(base), _samples(can), alpha, config.prior_strength, memory
-    )
+    return sequential.judge_samples(spec, base, can, alpha, config.prior_strength, memory)
 
 
 def _decide(
@@ -238,3 +238,12 @@ def _decide(
 def _required(name: str, config: JudgeConfig) -> bool:
     spec = config.metric(name)
     return spec is not None and spec.must_have_data
+
+
+def _expand(histogram: Histogram) -> Samples:
+    bounds = np.asarray(histogram.bounds, dtype=np.float64)
+    finite = bounds[np.isfinite(bounds)]
+    top = float(finite[-1]) if finite.size else 0.0
+    bounds = np.where(np.isfinite(bounds), bounds, top)
+    per_bucket = np.diff(np.asarray(histogram.counts, dtype=np.float64), prepend=0.0)
+    return np.repeat(bounds, np.round(per_bucket).astype(np.int64))

@@ -48,14 +48,15 @@ def handle_nans(values: Array, strategy: str) -> Array:
     return np.where(nan, 0.0, values)
 
 
-def iqr_outliers(values: Array, factor: float) -> NDArray[np.bool_]:
-    """True where IQRDetector(factor, reduceSensitivity=true) calls a value an outlier."""
+def iqr_outliers(values: Array, factor: float, reduce: bool = True) -> NDArray[np.bool_]:
+    """True where IQRDetector(factor, reduceSensitivity=reduce) calls a value an outlier."""
     if len(values) == 0:
         return np.zeros(0, dtype=bool)
     p01, p25, p75, p99 = np.percentile(values, [1, 25, 75, 99])  # R-7, as Kayenta
     iqr = p75 - p25
-    lower = min(p01, p25 - factor * iqr)
-    upper = max(p99, p75 + factor * iqr)
+    lower, upper = p25 - factor * iqr, p75 + factor * iqr
+    if reduce:  # Kayenta's judge widens the fences to the 1st and 99th percentiles
+        lower, upper = min(p01, lower), max(p99, upper)
     return np.asarray((values > upper) | (values < lower))
 
 
@@ -88,9 +89,15 @@ def _noise(values: Array, rng: np.random.Generator) -> Array:
 
 
 def classify(
-    control: Array, experiment: Array, spec: MetricSpec, *, seed: int = 0
+    control: Array,
+    experiment: Array,
+    spec: MetricSpec,
+    *,
+    tolerance: float = TOLERANCE,
+    confidence: float = CONFIDENCE,
+    seed: int = 0,
 ) -> Classification:
-    """MannWhitneyClassifier.classify on already transformed values."""
+    """MannWhitneyClassifier.classify on already transformed values (the judge's 0.25, 0.98)."""
     name = spec.name
     critical, required = spec.critical, spec.must_have_data
     if len(experiment) == 0 or len(control) == 0:
@@ -116,12 +123,12 @@ def classify(
         rng = np.random.default_rng(seed)
         exp_v, ctl_v = _noise(experiment, rng), _noise(control, rng)
     try:
-        shift = mann_whitney_ci(exp_v, ctl_v, CONFIDENCE)
+        shift = mann_whitney_ci(exp_v, ctl_v, confidence)
     except ValueError as exc:  # NetflixACAJudge: "Metric Classification Failed"
         return Classification("Error", f"{name}: metric classification failed: {exc}", 1.0, False)
     deviation = mean_ratio(ctl_v, exp_v)
     effect = cles(ctl_v, exp_v) if measure == "cles" else deviation
-    bound = TOLERANCE * abs(shift.estimate)
+    bound = tolerance * abs(shift.estimate)
     direction = spec.direction
     high = (
         direction in ("increase", "either")
@@ -140,14 +147,15 @@ def classify(
     )
     if label == "Pass":
         reason = (
-            f"{name}: no significant shift (98% interval of canary - baseline "
+            f"{name}: no significant shift ({confidence:.0%} interval of canary - baseline "
             f"{shift.lower:.4g} .. {shift.upper:.4g}, estimate {shift.estimate:.4g})"
         )
     else:
+        interval = f"{shift.lower:.4g} .. {shift.upper:.4g}"
         reason = (
             f"{name} was classified as {label}{' (Critical)' if crit_fail else ''}: "
-            f"98% interval of canary - baseline {shift.lower:.4g} .. {shift.upper:.4g} "
-            f"lies beyond ±25% of the estimate {shift.estimate:.4g}, {measure} {effect:.4g}"
+            f"{confidence:.0%} interval of canary - baseline {interval} lies beyond "
+            f"±{tolerance:.0%} of the estimate {shift.estimate:.4g}, {measure} {effect:.4g}"
         )
     return Classification(
         label,

@@ -18,14 +18,16 @@ from typing import Any
 import numpy as np
 
 from realitycheck.core.config.judge import JudgeConfig, MetricSpec
+from realitycheck.core.errors import InputError
 from realitycheck.judge.anytime import (
+    histogram_interval,
     quantile_interval,
     share_interval,
     share_null,
     share_to_ratio,
     two_sample_log_bf,
 )
-from realitycheck.judge.data import Counts, Samples, Series
+from realitycheck.judge.data import Counts, Histogram, Samples, Series
 from realitycheck.judge.kayenta import handle_nans
 from realitycheck.judge.model import Effect, MetricResult, MetricStatus, SideStats
 from realitycheck.judge.state import MetricState, intersect
@@ -39,11 +41,20 @@ def _samples_stats(values: Samples) -> SideStats:
     )
 
 
-def _counts(value: Series) -> Counts:
+def _counts(value: Series, name: str) -> Counts:
     if isinstance(value, Counts):
         return value
+    if isinstance(value, Histogram):
+        raise InputError(
+            f"metric '{name}' is judged as counts, but its data is a histogram",
+            place=f"metric '{name}'",
+        )
     clean = value[np.isfinite(value)]
     return Counts(events=float(np.sum(clean)), total=None)
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3g}"
 
 
 def _label(q: float) -> str:
@@ -68,20 +79,67 @@ def _verdict_on(spec: MetricSpec, lo: float, hi: float) -> tuple[MetricStatus | 
     return None, f"between {lo:.3g}x and {hi:.3g}x of the baseline so far"
 
 
+class _Observed:
+    """One side of a samples metric: sorted observations or a histogram."""
+
+    def __init__(self, values: Samples | None = None, histogram: Histogram | None = None) -> None:
+        self.values, self.histogram = values, histogram
+        if histogram is not None:
+            self.bounds = np.asarray(histogram.bounds, dtype=np.float64)
+            self.cumulative = np.asarray(histogram.counts, dtype=np.float64)
+
+    @property
+    def count(self) -> int:
+        if self.histogram is not None:
+            return int(self.histogram.total)
+        return len(self.values) if self.values is not None else 0
+
+    def stats(self) -> SideStats:
+        if self.histogram is not None:
+            if not self.count:
+                return SideStats(count=0)
+            return SideStats(count=self.count, median=self.histogram.quantile(0.5))
+        return _samples_stats(self.values if self.values is not None else np.zeros(0))
+
+    def quantile(self, q: float) -> float:
+        if self.histogram is not None:
+            return self.histogram.quantile(q)
+        assert self.values is not None
+        return float(np.quantile(self.values, q))
+
+    def interval(self, q: float, level: float, strength: float) -> tuple[float, float]:
+        if self.histogram is not None:
+            return histogram_interval(self.bounds, self.cumulative, q, level, strength)
+        assert self.values is not None
+        return quantile_interval(self.values, q, level, strength)
+
+
+def observed(value: Series | None, nan_strategy: str) -> _Observed:
+    """A side of a samples metric as the judge reads it (NaNs removed or replaced first)."""
+    if isinstance(value, Histogram):
+        return _Observed(histogram=value)
+    if value is None:
+        return _Observed(values=np.zeros(0))
+    if isinstance(value, Counts):
+        rate = value.events / value.total if value.total else value.events
+        return _Observed(values=np.array([rate], dtype=np.float64))
+    return _Observed(values=np.sort(handle_nans(value, nan_strategy)))
+
+
 def judge_samples(
     spec: MetricSpec,
-    baseline: Samples,
-    canary: Samples,
+    baseline: Series | None,
+    canary: Series | None,
     alpha: float,
     strength: float,
     state: MetricState,
 ) -> MetricResult:
-    """One samples metric: quantile confidence sequences on both sides."""
-    base = np.sort(handle_nans(baseline, spec.nan_strategy))
-    can = np.sort(handle_nans(canary, spec.nan_strategy))
-    common = _common(spec, _samples_stats(base), _samples_stats(can))
-    if len(base) == 0 or len(can) == 0:
-        return _nodata(spec, common, len(base) == 0)
+    """One samples (or histogram) metric: quantile confidence sequences on both sides."""
+    base = observed(baseline, spec.nan_strategy)
+    can = observed(canary, spec.nan_strategy)
+    common = _common(spec, base.stats(), can.stats())
+    if base.count == 0 or can.count == 0:
+        return _nodata(spec, common, base.count == 0)
     level = alpha / (2 * len(spec.quantiles))
     effects: list[Effect] = []
     status: MetricStatus = "pass"
@@ -89,16 +147,12 @@ def judge_samples(
     fails = 0
     for q in spec.quantiles:
         name = _label(q)
-        b_lo, b_hi = intersect(
-            state, f"baseline:{name}", quantile_interval(base, q, level, strength)
-        )
-        c_lo, c_hi = intersect(state, f"canary:{name}", quantile_interval(can, q, level, strength))
-        qb, qc = float(np.quantile(base, q)), float(np.quantile(can, q))
-        if b_lo > 0 and c_lo >= 0:
-            r_lo = c_lo / b_hi if math.isfinite(b_hi) else 0.0
-            r_hi = c_hi / b_lo
-        else:  # ratios need positive values; fall back to "no evidence"
-            r_lo, r_hi = 0.0, math.inf
+        b_lo, b_hi = intersect(state, f"baseline:{name}", base.interval(q, level, strength))
+        c_lo, c_hi = intersect(state, f"canary:{name}", can.interval(q, level, strength))
+        qb, qc = base.quantile(q), can.quantile(q)
+        # ratios of positive quantities; a bound that is not positive says nothing
+        r_lo = c_lo / b_hi if c_lo > 0 and 0 < b_hi < math.inf else 0.0
+        r_hi = c_hi / b_lo if b_lo > 0 else math.inf
         effects.append(
             Effect(
                 statistic=name,
@@ -137,7 +191,7 @@ def judge_counts(
     state: MetricState,
 ) -> MetricResult:
     """One counts metric: Lindon & Malek's Bayes factor and its confidence sequence."""
-    b, c = _counts(baseline), _counts(canary)
+    b, c = _counts(baseline, spec.name), _counts(canary, spec.name)
     common = _common(
         spec,
         SideStats(count=int(b.total if b.total is not None else b.events), events=int(b.events)),
@@ -159,12 +213,13 @@ def judge_counts(
     ratio0 = spec.allowed_increase if spec.direction != "decrease" else 1.0 / spec.allowed_increase
     theta0 = share_null(split, ratio0 if spec.direction != "either" else 1.0)
     strength = config.count_prior_strength
-    log_bf = two_sample_log_bf(c.events, b.events, theta0, strength)
+    log_bf = float(two_sample_log_bf(c.events, b.events, theta0, strength, spec.direction))
     lo, hi = intersect(state, "share", share_interval(c.events, b.events, alpha, theta0, strength))
     r_lo, r_hi = share_to_ratio(lo, split), share_to_ratio(hi, split)
     rate_b = b.events / b.total if with_totals and b.total else None
     rate_c = c.events / c.total if with_totals and c.total else None
-    ratio = share_to_ratio(c.events / (b.events + c.events), split) if b.events + c.events else None
+    events = b.events + c.events
+    ratio = share_to_ratio(c.events / events, split) if events else None
     effect = Effect(
         statistic="rate" if with_totals else "events",
         ratio=ratio,
@@ -175,9 +230,22 @@ def judge_counts(
         interval_of="ratio",
         confidence=1 - alpha,
     )
-    verdict, why = _verdict_on(spec, r_lo, r_hi)
-    status: MetricStatus = verdict or "inconclusive"
-    reason = f"{spec.name}: canary rate is {why}, Bayes factor {math.exp(min(log_bf, 700)):.3g}"
+    bf = math.exp(min(log_bf, 700.0))
+    leaning = c.events / events - theta0 if events else 0.0
+    bad_side = (spec.direction == "increase" and leaning > 0) or (
+        spec.direction == "decrease" and leaning < 0
+    )
+    status: MetricStatus
+    if log_bf >= math.log(1.0 / alpha) and (bad_side or spec.direction == "either"):
+        status = "fail"
+        reason = (
+            f"{spec.name}: canary rate is {_num(ratio)}x the baseline's, Bayes factor {bf:.3g} "
+            f">= 1/alpha = {1 / alpha:.3g} against a ratio of {share_to_ratio(theta0, split):.3g}"
+        )
+    else:
+        verdict, why = _verdict_on(spec, r_lo, r_hi)
+        status = "pass" if verdict == "pass" else "inconclusive"
+        reason = f"{spec.name}: canary rate is {why}, Bayes factor {bf:.3g}"
     if status == "fail" and state.failed is None:
         state.failed = reason
     if state.failed is not None:
@@ -186,7 +254,7 @@ def judge_counts(
         **common,
         status=status,
         effects=[effect],
-        e_value=math.exp(min(log_bf, 700.0)),
+        e_value=bf,
         reason=reason + reset,
     )
 

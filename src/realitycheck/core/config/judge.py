@@ -42,10 +42,11 @@ class MetricSpec(Section):
     """One metric of the canary."""
 
     name: str = Field(min_length=1)
-    kind: Literal["samples", "counts"] = Field(
+    kind: Literal["samples", "counts", "histogram"] = Field(
         default="samples",
         description="samples: observations (latency, per-interval values); "
-        "counts: events out of a total, judged as a rate.",
+        "counts: events out of a total, judged as a rate; "
+        "histogram: cumulative buckets (Prometheus le), judged like samples.",
     )
     direction: Direction = Field(default="increase", description="The direction that is bad.")
     groups: list[str] = Field(default_factory=lambda: ["default"])
@@ -71,7 +72,11 @@ class MetricSpec(Section):
         "(default 0.1 for samples, 0.5 for counts).",
     )
     # Prometheus
-    query: str | None = Field(default=None, description="PromQL for samples, with {{version}}.")
+    query: str | None = Field(
+        default=None,
+        description="PromQL with {{version}}: the values (samples) or the bucket counters "
+        "by le (histogram).",
+    )
     events_query: str | None = Field(default=None, description="PromQL counter of the events.")
     total_query: str | None = Field(default=None, description="PromQL counter of the total.")
 
@@ -87,7 +92,7 @@ class MetricSpec(Section):
         """The early-pass margin, defaulted by kind."""
         if self.margin is not None:
             return self.margin
-        return 0.1 if self.kind == "samples" else 0.5
+        return 0.5 if self.kind == "counts" else 0.1
 
 
 class Thresholds(Section):
