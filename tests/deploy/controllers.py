@@ -153,7 +153,8 @@ def argo_rollout(rollout: dict[str, Any], template: dict[str, Any], args: dict[s
             gate = AnalysisRun(metric, args)
             ended = wait(0, gate)
             if ended:
-                return Result(ended, time.monotonic() - start, str(gate.measurements))
+                detail = f"background {background.measurements}, gate {gate.measurements}"
+                return Result(ended, time.monotonic() - start, detail)
     load.weight = 100
     return Result("promoted", time.monotonic() - start, str(background.measurements))
 
