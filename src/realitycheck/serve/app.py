@@ -158,7 +158,9 @@ def create_app(settings: Settings, judge: JudgeFn, config: DeployConfig | None =
             status_code=contract.argo_status(record),
         )
 
-    failed = {500: {"model": Answer, "description": "The judge failed the canary."}}
+    failed: dict[int | str, dict[str, Any]] = {
+        500: {"model": Answer, "description": "The judge failed the canary."}
+    }
 
     @app.post("/flagger/rollout", response_model=Answer, responses={**ERRORS, **failed})
     def flagger_rollout(payload: FlaggerPayload, request: Request) -> JSONResponse:
