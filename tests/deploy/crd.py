@@ -51,6 +51,14 @@ def schema(kind: str) -> dict[str, Any]:
     raise KeyError(kind)
 
 
+@functools.cache
+def _validator(kind: str) -> jsonschema.protocols.Validator:
+    found = schema(kind)
+    cls = jsonschema.validators.validator_for(found, default=jsonschema.Draft7Validator)
+    cls.check_schema(found)
+    return cls(found)
+
+
 def validate(doc: dict[str, Any]) -> None:
     """Raise jsonschema.ValidationError when the document breaks its kind's schema."""
-    jsonschema.validate(doc, schema(doc["kind"]))
+    _validator(doc["kind"]).validate(doc)
