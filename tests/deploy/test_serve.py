@@ -153,6 +153,10 @@ def test_metrics_and_openapi(client: Clients, tmp_path: Path) -> None:
     measure(c)
     text = c.get("/metrics").text
     assert 'realitycheck_serve_verdicts_total{controller="argo",verdict="fail"} 1.0' in text
+    c.get("/no/such/path/3f9a")
+    text = c.get("/metrics").text
+    assert 'endpoint="/argo/v1/measure",status="200"' in text
+    assert "3f9a" not in text  # unmatched paths never become labels
     paths = c.get("/openapi.json").json()["paths"]
     assert {"/argo/v1/measure", "/flagger/rollout", "/flagger/rollback"} <= set(paths)
 

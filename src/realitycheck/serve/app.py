@@ -103,7 +103,9 @@ def create_app(settings: Settings, judge: JudgeFn, config: DeployConfig | None =
     @app.middleware("http")
     async def _count(request: Request, call_next: Any) -> Any:
         response = await call_next(request)
-        metrics.requests.labels(request.url.path, str(response.status_code)).inc()
+        route = request.scope.get("route")  # the route's template: a bounded set of labels
+        endpoint = getattr(route, "path", "unmatched")
+        metrics.requests.labels(endpoint, str(response.status_code)).inc()
         return response
 
     def _authorised(header: str | None, metadata_token: str | None = None) -> None:
