@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hmac
+from collections.abc import AsyncIterator
 from typing import Any, Literal
 
 from fastapi import FastAPI, Request
@@ -78,7 +80,14 @@ def create_app(settings: Settings, judge: JudgeFn, config: DeployConfig | None =
     store = Store(settings.state_path)
     analyses = Analyses(store, judge)
     metrics = _Metrics()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        store.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="realitycheck judge",
         version="1",
         description="The canary judge for Argo Rollouts (web metric provider) and Flagger "
