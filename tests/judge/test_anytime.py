@@ -122,3 +122,26 @@ def test_quantile_interval_shrinks_with_data() -> None:
     assert lo < 1.0 < hi and hi / lo < 1.03
     small = quantile_interval(data[:10], 0.99, 0.01, 500.0)
     assert small[1] == math.inf  # ten values cannot bound a p99 from above
+
+
+@pytest.mark.parametrize(("x", "y"), [(30, 20), (12, 25), (0, 4)])
+def test_one_sided_bayes_factor_is_the_truncated_beta_integral(x: int, y: int) -> None:
+    theta0, strength = 0.4, 25.0
+    a, b = strength * theta0, strength * (1 - theta0)
+
+    def integrand(t: float) -> float:
+        return float(stats.beta.pdf(t, a, b) * (t / theta0) ** x * ((1 - t) / (1 - theta0)) ** y)
+
+    above, _ = integrate.quad(integrand, theta0, 1, epsabs=0, epsrel=1e-10, limit=200)
+    expected = math.log(above / stats.beta.sf(theta0, a, b))
+    got = two_sample_log_bf(x, y, theta0, strength, "increase")
+    assert got == pytest.approx(expected, rel=1e-6, abs=1e-9)
+
+
+def test_one_sided_bayes_factor_keeps_ville_under_the_null() -> None:
+    rng = np.random.default_rng(12)
+    alpha, split, paths, events = 0.05, 0.5, 4000, 800
+    canary = np.cumsum(rng.random((paths, events)) < split, axis=1).astype(float)
+    baseline = np.arange(1, events + 1) - canary
+    log_bf = two_sample_log_bf(canary, baseline, split, 25.0, "increase")
+    assert np.mean(np.max(log_bf, axis=1) >= math.log(1 / alpha)) < alpha

@@ -161,3 +161,13 @@ def test_muted_metric_is_reported_but_not_scored() -> None:
     result = judge(base, can, config)
     assert result.metric("Failing metric").status == "fail"
     assert result.verdict == "pass" and result.exit_code == 0
+
+
+def test_p_value_is_scipys_asymptotic_mann_whitney() -> None:
+    from scipy.stats import mannwhitneyu
+
+    rng = np.random.default_rng(21)
+    control, experiment = np.round(rng.normal(10, 2, 80), 1), np.round(rng.normal(10.6, 2, 70), 1)
+    result = classify(control, experiment, MetricSpec(name="m", direction="either"))
+    expected = mannwhitneyu(experiment, control, method="asymptotic", use_continuity=True).pvalue
+    assert result.p_value == pytest.approx(expected, rel=1e-9)

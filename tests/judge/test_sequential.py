@@ -167,3 +167,48 @@ def test_state_with_a_wrong_version_is_bad_input() -> None:
         State.from_json('{"schema_version": 99}', source="state.json")
     with pytest.raises(InputError, match="not JSON"):
         State.from_json("{", source="state.json")
+
+
+def test_anytime_p_value_agrees_with_the_decision() -> None:
+    rng = np.random.default_rng(12)
+    config = JudgeConfig(metrics=[MetricSpec(name="latency")], alpha=0.05)
+    for slow in (1.0, 1.05, 1.1, 1.3):
+        base = {"latency": rng.lognormal(0, 0.5, 2000)}
+        can = {"latency": rng.lognormal(0, 0.5, 2000) * slow}
+        result = judge(base, can, config).metric("latency")
+        assert result.p_value is not None
+        assert (result.status == "fail") == (result.p_value <= 0.05)
+
+
+def test_anytime_p_value_is_valid_over_polls() -> None:
+    """Under A/A, the chance that the p-value ever drops to 0.1 over 15 polls stays <= 0.1."""
+    rng = np.random.default_rng(13)
+    config = JudgeConfig(metrics=[MetricSpec(name="latency", quantiles=[0.5])])
+    runs, hits = 150, 0
+    for _ in range(runs):
+        base, can = rng.lognormal(0, 0.5, 3000), rng.lognormal(0, 0.5, 3000)
+        for t in range(200, 3001, 200):
+            p = judge({"latency": base[:t]}, {"latency": can[:t]}, config).metric("latency").p_value
+            if p is not None and p <= 0.1:
+                hits += 1
+                break
+    assert hits / runs <= 0.1
+
+
+def test_reading_a_state_leaves_the_callers_dict_alone() -> None:
+    rng = np.random.default_rng(14)
+    state = State()
+    base, can = _sides(rng, 500)
+    judge(base, can, _config(), state=state)
+    stored = state.to_dict()
+    snapshot = repr(stored)
+    assert State.from_dict(stored) == state
+    assert repr(stored) == snapshot
+
+
+def test_notes_name_the_query_in_the_metric_and_the_summary() -> None:
+    config = JudgeConfig(metrics=[MetricSpec(name="latency")])
+    note = {"latency": "canary: query 'x{version=\"canary\"}' returned an empty vector"}
+    result = judge({"latency": [1.0, 2.0]}, {"latency": []}, config, notes=note)
+    assert "returned an empty vector" in result.metric("latency").reason
+    assert "returned an empty vector" in result.reason

@@ -60,10 +60,10 @@ def _infer(baseline: dict[str, Series], canary: dict[str, Series]) -> JudgeConfi
     return JudgeConfig(metrics=specs)
 
 
-def _config(path: Path | None) -> JudgeConfig | None:
+def _config(path: Path | None, repo: Path) -> JudgeConfig | None:
     if path is not None:
         return load_judge_config(path)
-    found = load_config(start=Path.cwd())
+    found = load_config(start=repo)
     return found.judge if found.judge.metrics else None
 
 
@@ -101,6 +101,13 @@ def _check_names(config: JudgeConfig, data: dict[str, Series], path: Path) -> No
 @click.option("--elapsed", type=float, help="Seconds since the canary began (for the deadline).")
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the JSON here.")
+@click.option(
+    "--repo",
+    type=click.Path(path_type=Path),
+    default=Path(),
+    show_default=".",
+    help="Where to look for realitycheck.toml when --config is not given.",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
 def judge(
     baseline: Path | None,
@@ -114,17 +121,19 @@ def judge(
     elapsed: float | None,
     fmt: str,
     output: Path | None,
+    repo: Path,
     debug: bool,
 ) -> int:
     """Judge a canary against its baseline: pass, fail, inconclusive or nodata.
 
-    From files: --baseline F --canary F, each {"metric": [numbers]} or
-    {"metric": {"events": N, "total": M}} (JSON) or one column per metric (CSV).
+    From files: --baseline F --canary F, each JSON ({"metric": [numbers]},
+    {"metric": {"events": N, "total": M}} or {"metric": {"buckets": {"<le>": N}}})
+    or CSV (one column per metric).
     From Prometheus: --prometheus URL --config canary.toml --start TIME [--end TIME].
 
     Exit codes: 0 pass, 1 fail, 2 bad input, 3 inconclusive, 4 nodata.
     """
-    config = _config(config_path)
+    config = _config(config_path, repo)
     notes: dict[str, str] = {}
     if prometheus:
         if baseline or canary:

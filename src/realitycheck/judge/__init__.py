@@ -28,10 +28,12 @@ The public API (stable; everything else in this package is internal):
 - `JudgeConfig`, `MetricSpec`, `EffectSize`, `Thresholds`, `PrometheusSettings`: the
   configuration models (pydantic; unknown keys are errors). `load_judge_config(path)` reads a
   canary.toml, the `[judge]` table of realitycheck.toml, or a Kayenta canary config JSON.
-- `Counts(events, total)`: a counter pair judged as a rate; lists/arrays are samples.
+- `Counts(events, total)`: a counter pair judged as a rate; `Histogram(bounds, counts)`:
+  cumulative buckets (Prometheus `le`); lists/arrays are samples.
 - `read_metrics(path)`: a JSON or CSV metrics file of one side.
 - `read_prometheus(url, config, start=, end=)`: both sides from Prometheus (`PrometheusData`
-  with `.baseline`, `.canary`, `.notes` to pass as `notes=`).
+  with `.baseline`, `.canary`, `.notes` to pass as `notes=`); `judge_prometheus(url, config,
+  start=, end=, mode=None, state=None)` reads and judges in one call (elapsed = end - start).
 - `Judgement`, `MetricResult`, `GroupResult`, `Effect`, `SideStats`: the result models;
   `SCHEMA_VERSION` of its JSON; `EXIT_CODES` per verdict.
 - `State`: the sequential state; `to_json()`/`from_json()`, `to_dict()`/`from_dict()`.
@@ -45,7 +47,7 @@ from realitycheck.core.config.judge import (
     Thresholds,
 )
 from realitycheck.judge.configfile import from_kayenta, judge_config_from_dict, load_judge_config
-from realitycheck.judge.data import Counts, Series
+from realitycheck.judge.data import Counts, Histogram, Series
 from realitycheck.judge.engine import judge
 from realitycheck.judge.inputs import read_metrics
 from realitycheck.judge.model import (
@@ -58,7 +60,7 @@ from realitycheck.judge.model import (
     SideStats,
     Verdict,
 )
-from realitycheck.judge.prometheus import PrometheusData, read_prometheus
+from realitycheck.judge.prometheus import PrometheusData, judge_prometheus, read_prometheus
 from realitycheck.judge.state import State
 
 __all__ = [
@@ -68,6 +70,7 @@ __all__ = [
     "Effect",
     "EffectSize",
     "GroupResult",
+    "Histogram",
     "JudgeConfig",
     "Judgement",
     "MetricResult",
@@ -82,6 +85,7 @@ __all__ = [
     "from_kayenta",
     "judge",
     "judge_config_from_dict",
+    "judge_prometheus",
     "load_judge_config",
     "read_metrics",
     "read_prometheus",

@@ -115,25 +115,60 @@ def log_mixture(t: int, p: float, strength: float) -> NDArray[np.float64]:
     )
 
 
+class RankSequence:
+    """The mixture log M_t(k) of one (t, p), asked for the rank bounds at any level."""
+
+    def __init__(self, t: int, p: float, strength: float) -> None:
+        self.t = t
+        self.log_m = log_mixture(t, p, strength) if t > 0 else np.zeros(1)
+        self.mode = int(np.argmin(self.log_m))
+        self._falling = -self.log_m[: self.mode + 1]  # increasing
+        self._rising = self.log_m[self.mode :]  # increasing
+
+    def bounds(self, level: float) -> tuple[int, int]:
+        """[k_lo, k_hi]: the ranks whose mixture stays below 1/level (log M is convex)."""
+        if self.t <= 0:
+            return 0, 0
+        limit = math.log(1.0 / level)
+        k_lo = int(np.searchsorted(self._falling, -limit, side="right"))
+        k_hi = self.mode + int(np.searchsorted(self._rising, limit, side="left")) - 1
+        return min(k_lo, self.mode), max(k_hi, self.mode)
+
+
 def rank_bounds(t: int, p: float, level: float, strength: float) -> tuple[int, int]:
     """The ranks [k_lo, k_hi] the count below the p-quantile stays in, for all t (prob 1-level)."""
-    if t <= 0:
-        return 0, 0
-    inside = np.flatnonzero(log_mixture(t, p, strength) < math.log(1.0 / level))
-    if inside.size == 0:  # pragma: no cover - the mixture at the mode is below 1
-        return 0, t
-    return int(inside[0]), int(inside[-1])
+    return RankSequence(t, p, strength).bounds(level)
+
+
+def order_bounds(ordered: NDArray[np.float64], ranks: tuple[int, int]) -> tuple[float, float]:
+    """[X_(k_lo), X_(k_hi+1)] of sorted values, infinite where the rank is outside 1..t."""
+    t, (k_lo, k_hi) = len(ordered), ranks
+    lower = float(ordered[k_lo - 1]) if k_lo >= 1 else -math.inf
+    upper = float(ordered[k_hi]) if k_hi + 1 <= t else math.inf
+    return lower, upper
+
+
+def bucket_bounds(
+    bounds: NDArray[np.float64], cumulative: NDArray[np.float64], ranks: tuple[int, int]
+) -> tuple[float, float]:
+    """The bucket edges around X_(k_lo) and X_(k_hi+1) of a cumulative histogram."""
+    t = round(float(cumulative[-1])) if len(cumulative) else 0
+    k_lo, k_hi = ranks
+    lower, upper = -math.inf, math.inf
+    if k_lo >= 1:
+        j = int(np.searchsorted(cumulative, k_lo, side="left"))
+        lower = float(bounds[j - 1]) if j >= 1 else -math.inf
+    if k_hi + 1 <= t:
+        j = int(np.searchsorted(cumulative, k_hi + 1, side="left"))
+        upper = float(bounds[min(j, len(bounds) - 1)])
+    return lower, upper
 
 
 def quantile_interval(
     ordered: NDArray[np.float64], p: float, level: float, strength: float
 ) -> tuple[float, float]:
     """The confidence sequence of the p-quantile from sorted values: [X_(k_lo), X_(k_hi+1)]."""
-    t = len(ordered)
-    k_lo, k_hi = rank_bounds(t, p, level, strength)
-    lower = float(ordered[k_lo - 1]) if k_lo >= 1 else -math.inf
-    upper = float(ordered[k_hi]) if k_hi + 1 <= t else math.inf
-    return lower, upper
+    return order_bounds(ordered, rank_bounds(len(ordered), p, level, strength))
 
 
 def histogram_interval(
@@ -149,12 +184,4 @@ def histogram_interval(
     lower edge and at most its upper edge; the interval can only be wider than the exact one.
     """
     t = round(float(cumulative[-1])) if len(cumulative) else 0
-    k_lo, k_hi = rank_bounds(t, p, level, strength)
-    lower, upper = -math.inf, math.inf
-    if k_lo >= 1:
-        j = int(np.searchsorted(cumulative, k_lo, side="left"))
-        lower = float(bounds[j - 1]) if j >= 1 else -math.inf
-    if k_hi + 1 <= t:
-        j = int(np.searchsorted(cumulative, k_hi + 1, side="left"))
-        upper = float(bounds[min(j, len(bounds) - 1)])
-    return lower, upper
+    return bucket_bounds(bounds, cumulative, rank_bounds(t, p, level, strength))

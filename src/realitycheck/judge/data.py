@@ -19,10 +19,15 @@ from numpy.typing import NDArray
 
 @dataclass(frozen=True)
 class Counts:
-    """Cumulative counters of one side: `events` out of `total` (None when only events count)."""
+    """Cumulative counters of one side: `events` out of `total` (None when only events count).
+
+    `rates`, when the reader knows them, are the per-interval rates (events/total of each step):
+    the series Kayenta mode judges, as Kayenta reads a metric.
+    """
 
     events: float
     total: float | None = None
+    rates: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
         if not math.isfinite(self.events) or self.events < 0:

@@ -12,7 +12,7 @@ import numpy as np
 
 from realitycheck.core.config.judge import JudgeConfig, MetricSpec, Mode
 from realitycheck.core.errors import InputError
-from realitycheck.judge import kayenta, sequential
+from realitycheck.judge import kayenta, samples, sequential
 from realitycheck.judge.data import Counts, Histogram, Samples, Series, SideInput, normalise
 from realitycheck.judge.model import Effect, Judgement, MetricResult, SideStats, Verdict
 from realitycheck.judge.scoring import Scored, score
@@ -47,15 +47,17 @@ def judge(
             )
     if not config.metrics:
         raise InputError("the judge configuration names no metrics", place="metrics")
-    chosen = mode or config.mode
-    if chosen == "kayenta":
-        result = _kayenta(base, can, config)
-    else:
-        result = _sequential(base, can, config, state if state is not None else State(), elapsed)
-    for metric in result.metrics:
-        if metric.status == "nodata" and notes and metric.name in notes:
+    notes = notes or {}
+    if (mode or config.mode) == "kayenta":
+        return _kayenta(base, can, config, notes)
+    return _sequential(base, can, config, state if state is not None else State(), elapsed, notes)
+
+
+def _annotate(results: list[MetricResult], notes: Mapping[str, str]) -> None:
+    """Say which query and side had no data, in the metric's reason."""
+    for metric in results:
+        if metric.status == "nodata" and metric.name in notes:
             metric.reason = f"{metric.reason} ({notes[metric.name]})"
-    return result
 
 
 def _samples(value: Series | None) -> Samples:
@@ -64,13 +66,17 @@ def _samples(value: Series | None) -> Samples:
     if isinstance(value, Histogram):  # Kayenta reads observations: each at its bucket's bound
         return _expand(value)
     if isinstance(value, Counts):
+        if value.rates:  # per-interval rates, as Kayenta reads a counter
+            return np.asarray(value.rates, dtype=np.float64)
         return np.array(
             [value.events / value.total if value.total else value.events], dtype=np.float64
         )
     return value
 
 
-def _kayenta(base: dict[str, Series], can: dict[str, Series], config: JudgeConfig) -> Judgement:
+def _kayenta(
+    base: dict[str, Series], can: dict[str, Series], config: JudgeConfig, notes: Mapping[str, str]
+) -> Judgement:
     results: list[MetricResult] = []
     scored: list[Scored] = []
     for spec in config.metrics:
@@ -108,6 +114,7 @@ def _kayenta(base: dict[str, Series], can: dict[str, Series], config: JudgeConfi
                 baseline=_stats(control),
                 canary=_stats(experiment),
                 effects=effects,
+                p_value=found.p_value,
                 reason=found.reason,
                 classification=found.label,
             )
@@ -115,6 +122,7 @@ def _kayenta(base: dict[str, Series], can: dict[str, Series], config: JudgeConfi
         scored.append(
             Scored(spec.name, spec.groups, found.label, found.critical, spec.muted, found.reason)
         )
+    _annotate(results, notes)
     summary = score(
         scored, config.group_weights, config.thresholds.pass_, config.thresholds.marginal
     )
@@ -160,6 +168,7 @@ def _sequential(
     config: JudgeConfig,
     state: State,
     elapsed: float | None,
+    notes: Mapping[str, str],
 ) -> Judgement:
     active_specs = [m for m in config.metrics if not m.muted]
     alpha = config.alpha / (max(1, len(active_specs)) * config.steps)
@@ -171,6 +180,7 @@ def _sequential(
     deadline_passed = (
         config.deadline is not None and elapsed is not None and elapsed >= config.deadline
     )
+    _annotate(results, notes)
     active = [r for r in results if not r.muted]
     verdict, reason = _decide(active, config, deadline_passed)
     labels = {"pass": "Pass", "fail": "High", "inconclusive": "Inconclusive", "nodata": "Nodata"}
@@ -207,7 +217,7 @@ def _one(
         if base is None or can is None:
             return sequential.judge_counts(spec, base or empty, can or empty, alpha, config, memory)
         return sequential.judge_counts(spec, base, can, alpha, config, memory)
-    return sequential.judge_samples(spec, base, can, alpha, config.prior_strength, memory)
+    return samples.judge_samples(spec, base, can, alpha, config.prior_strength, memory)
 
 
 def _decide(

@@ -1,5 +1,8 @@
-"""Reading metrics files: JSON (`{"metric": [numbers]}` or `{"metric": {"events": N, "total": M}}`)
-and CSV (one column per metric, one observation per row; empty cells are no observation).
+"""Reading metrics files of one side.
+
+JSON: `{"metric": [numbers]}`, `{"metric": {"events": N, "total": M}}` (a rate) or
+`{"metric": {"buckets": {"<le>": cumulative count, ..., "+Inf": total}}}` (a histogram).
+CSV: one column per metric, one observation per row; empty cells are no observation.
 
 Every problem is an InputError naming the file and the place (metric, row, column).
 """
@@ -15,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from realitycheck.core.errors import InputError
-from realitycheck.judge.data import Counts, Series
+from realitycheck.judge.data import Counts, Histogram, Series
 
 
 def read_metrics(path: Path) -> dict[str, Series]:
@@ -48,6 +51,8 @@ def parse_json(text: str, path: Path | str = "<json>") -> dict[str, Series]:
 
 def _series(value: Any, path: Path | str, name: str) -> Series:
     place = f"metric '{name}'"
+    if isinstance(value, dict) and "buckets" in value:
+        return _histogram(value, path, place)
     if isinstance(value, dict):
         unknown = sorted(set(value) - {"events", "total"})
         if unknown or "events" not in value:
@@ -80,6 +85,32 @@ def _series(value: Any, path: Path | str, name: str) -> Series:
                 place=place,
             )
     return out
+
+
+def _histogram(value: dict[str, Any], path: Path | str, place: str) -> Histogram:
+    buckets = value["buckets"]
+    if set(value) != {"buckets"} or not isinstance(buckets, dict) or not buckets:
+        raise InputError(
+            'a histogram is {"buckets": {"<le>": cumulative count, ..., "+Inf": total}}',
+            path=path,
+            place=place,
+        )
+    pairs = []
+    for bound, count in buckets.items():
+        try:
+            le = float(str(bound).replace("+Inf", "inf"))
+        except ValueError:
+            raise InputError(
+                f"bucket bound {bound!r} is not a number", path=path, place=place
+            ) from None
+        if not _is_number(count):
+            raise InputError(f"bucket {bound!r}: count is not a number", path=path, place=place)
+        pairs.append((le, float(count)))
+    pairs.sort()
+    try:
+        return Histogram(tuple(b for b, _ in pairs), tuple(c for _, c in pairs))
+    except ValueError as exc:
+        raise InputError(str(exc), path=path, place=place) from None
 
 
 def _is_number(value: Any) -> bool:

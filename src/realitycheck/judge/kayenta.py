@@ -16,10 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.special import ndtr
 from scipy.stats import rankdata
 
 from realitycheck.core.config.judge import MetricSpec
-from realitycheck.judge.mannwhitney import Array, mann_whitney_ci
+from realitycheck.judge.mannwhitney import Array, mann_whitney_ci, wilcoxon_diff
 
 TOLERANCE = 0.25
 CONFIDENCE = 0.98
@@ -38,6 +39,7 @@ class Classification:
     lower: float = math.nan
     upper: float = math.nan
     estimate: float = math.nan
+    p_value: float | None = None
 
 
 def handle_nans(values: Array, strategy: str) -> Array:
@@ -126,6 +128,8 @@ def classify(
         shift = mann_whitney_ci(exp_v, ctl_v, confidence)
     except ValueError as exc:  # NetflixACAJudge: "Metric Classification Failed"
         return Classification("Error", f"{name}: metric classification failed: {exc}", 1.0, False)
+    # R's wilcox.test p-value (normal approximation, continuity and tie corrections)
+    p_value = float(2 * ndtr(-abs(wilcoxon_diff(0.0, 0.0, exp_v, ctl_v))))
     deviation = mean_ratio(ctl_v, exp_v)
     effect = cles(ctl_v, exp_v) if measure == "cles" else deviation
     bound = tolerance * abs(shift.estimate)
@@ -166,6 +170,7 @@ def classify(
         lower=shift.lower,
         upper=shift.upper,
         estimate=shift.estimate,
+        p_value=p_value,
     )
 
 

@@ -18,9 +18,12 @@ from datetime import datetime
 import httpx
 import numpy as np
 
-from realitycheck.core.config.judge import JudgeConfig, MetricSpec
+from realitycheck.core.config.judge import JudgeConfig, MetricSpec, Mode
 from realitycheck.core.errors import InputError
-from realitycheck.judge.data import Counts, Series
+from realitycheck.judge.data import Counts, Histogram, Series
+from realitycheck.judge.engine import judge
+from realitycheck.judge.model import Judgement
+from realitycheck.judge.state import State
 
 SIDES = ("baseline", "canary")
 
@@ -133,7 +136,7 @@ def _read_metric(
                 "a counts metric read from Prometheus needs events_query and total_query",
                 place=f"metric '{spec.name}'",
             )
-        counters = []
+        counters, steps = [], []
         for template in (spec.events_query, spec.total_query):
             query = render(template, version)
             found = query_range(client, url, query, start, end, step)
@@ -141,14 +144,18 @@ def _read_metric(
             if note:
                 return Counts(0.0, 0.0), f"query {query!r} {note}"
             counters.append(increase)
+            steps.append(_per_step(found))
         events, total = counters
-        return Counts(min(events, total), total), None
+        return Counts(min(events, total), total, _rates(*steps)), None
     if not spec.query:
         raise InputError(
-            "a samples metric read from Prometheus needs a query", place=f"metric '{spec.name}'"
+            f"a {spec.kind} metric read from Prometheus needs a query",
+            place=f"metric '{spec.name}'",
         )
     query = render(spec.query, version)
     found = query_range(client, url, query, start, end, step)
+    if spec.kind == "histogram":
+        return _histogram(found, query, start.timestamp(), end.timestamp(), step)
     note = _gap(found, end.timestamp(), step)
     values = np.array([v for _, points in found for _, v in points], dtype=np.float64)
     if note is None and (values.size == 0 or np.all(np.isnan(values))):
@@ -189,3 +196,79 @@ def _increase(
             total += value - previous if value >= previous else value
             previous = value
     return total, None
+
+
+def _histogram(
+    found: list[tuple[dict[str, str], list[tuple[float, float]]]],
+    query: str,
+    start: float,
+    end: float,
+    step: float,
+) -> tuple[Series, str | None]:
+    """Bucket counters by `le` -> their increases over the window as one cumulative histogram."""
+    empty = Histogram(bounds=(math.inf,), counts=(0.0,))
+    note = _gap(found, end, step)
+    if note:
+        return empty, f"query {query!r} {note}"
+    buckets: dict[float, float] = {}
+    for labels, points in found:
+        if "le" not in labels:
+            raise InputError(
+                "a histogram query must return bucket series with an 'le' label "
+                "(e.g. sum by (le) (..._bucket{...}))",
+                place=f"query {query!r}",
+            )
+        bound = float(labels["le"].replace("+Inf", "inf"))
+        increase, _ = _increase([(labels, points)], start, end, step)
+        buckets[bound] = buckets.get(bound, 0.0) + increase
+    bounds = sorted(buckets)
+    counts = np.maximum.accumulate([buckets[b] for b in bounds])
+    if not len(counts) or counts[-1] <= 0:
+        return empty, f"query {query!r} counted no observations in the window"
+    return Histogram(tuple(bounds), tuple(float(c) for c in counts)), None
+
+
+def judge_prometheus(
+    url: str,
+    config: JudgeConfig,
+    *,
+    start: datetime,
+    end: datetime,
+    mode: Mode | None = None,
+    state: State | None = None,
+    client: httpx.Client | None = None,
+) -> Judgement:
+    """Read both sides from Prometheus and judge them; elapsed is end - start, notes included."""
+    data = read_prometheus(url, config, start=start, end=end, client=client)
+    return judge(
+        data.baseline,
+        data.canary,
+        config,
+        mode=mode,
+        state=state,
+        elapsed=(end - start).total_seconds(),
+        notes=data.notes,
+    )
+
+
+def _per_step(found: list[tuple[dict[str, str], list[tuple[float, float]]]]) -> dict[float, float]:
+    """The increase of the summed counters from each step to the next, by time (resets kept)."""
+    out: dict[float, float] = {}
+    for _, points in found:
+        previous: float | None = None
+        for time, value in points:
+            if math.isnan(value):
+                continue
+            if previous is not None:
+                out[time] = out.get(time, 0.0) + (value - previous if value >= previous else value)
+            previous = value
+    return out
+
+
+def _rates(events: dict[float, float], totals: dict[float, float]) -> tuple[float, ...]:
+    """events/total of every step with traffic (Kayenta's per-interval view of a counter pair)."""
+    return tuple(
+        min(1.0, events.get(time, 0.0) / total)
+        for time, total in sorted(totals.items())
+        if total > 0
+    )

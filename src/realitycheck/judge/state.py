@@ -9,6 +9,7 @@ service that polls the judge keeps it keyed by rollout and revision.
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from typing import Any
@@ -68,6 +69,7 @@ class State(BaseModel):
             raise InputError(
                 f"judge state schema_version {version!r} is not {STATE_VERSION}", place=source
             )
+        data = copy.deepcopy(data)  # the caller's dict stays as it was
         metrics = data.get("metrics", {})
         if isinstance(metrics, dict):
             for metric in metrics.values():
