@@ -20,7 +20,7 @@ import httpx
 
 from realitycheck.core.config.judge import JudgeConfig
 from realitycheck.core.errors import RealityCheckError
-from realitycheck.judge import State, judge, read_prometheus
+from realitycheck.judge import State, judge_prometheus
 from realitycheck.serve.model import JudgeError, JudgeFn, Outcome, Subject
 
 BUDGET_S = 6.0  # Argo's web provider waits 10 s by default; leave room for the rest
@@ -78,14 +78,8 @@ def prometheus_judge(config: JudgeConfig, url: str | None = None) -> JudgeFn:
         client.timeout = httpx.Timeout(settings.prometheus.timeout)
         try:
             carried = State.from_dict(state, source=subject.key) if state else State()
-            data = read_prometheus(where, settings, start=started, end=now, client=client)
-            judgement = judge(
-                data.baseline,
-                data.canary,
-                settings,
-                state=carried,
-                elapsed=(now - started).total_seconds(),
-                notes=data.notes,
+            judgement = judge_prometheus(
+                where, settings, start=started, end=now, state=carried, client=client
             )
         except RealityCheckError as exc:
             raise JudgeError(str(exc)) from exc
