@@ -199,9 +199,9 @@ def flagger_canary(canary: dict[str, Any], load: Load, checksum: str,
         time.sleep(interval)
         elapsed = time.monotonic() - start
         if call("rollback"):
-            return Result("rolled back", elapsed, "rollback hook")
+            return Result("rolled back", elapsed, f"rollback hook at weight {weight}")
         if failed >= analysis.get("threshold", 1):
-            return Result("rolled back", elapsed, f"{failed} failed checks")
+            return Result("rolled back", elapsed, f"{failed} failed checks at weight {weight}")
         if not (weight == 0 and not (analysis.get("mirror") and mirrored)) and not call("rollout"):
             failed += 1
             continue

@@ -140,3 +140,6 @@ def test_a_canary_without_traffic_is_never_promoted(controller: str, tmp_path: P
     assert result.outcome != "promoted", result
     if controller == "argo":
         assert result.outcome == "held", result  # Inconclusive: the rollout pauses
+    else:  # held at its first step, then rolled back when the plan's time is over
+        assert result.outcome == "rolled back", result
+        assert result.detail == "rollback hook at weight 50", result
