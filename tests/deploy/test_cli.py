@@ -75,6 +75,7 @@ def test_every_report_format_shows_the_plan_and_json_carries_it(
         (["--report", "bad.json"], "bad.json: not a JSON report"),
         (["--report", "norisk.json"], "norisk.json (risk): the report has no risk tier"),
         (["--tier", "low", "--manifest", "bad.yaml"], "bad.yaml:3: not a YAML manifest"),
+        (["--tier", "low", "--name", "Shop_1"], "--name: 'Shop_1' is not a Kubernetes name"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(

@@ -6,6 +6,7 @@ Everything is rendered before anything is written, so a bad input leaves nothing
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,6 +18,7 @@ from realitycheck.deploy import argo, flagger
 from realitycheck.deploy.model import RolloutPlan, plan_for
 
 Controller = Literal["argo", "flagger"]
+NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 KIND = {"argo": "Rollout", "flagger": "Canary"}
 
 
@@ -85,6 +87,11 @@ def render(
     existing: Path | None = None,
 ) -> dict[str, str]:
     """The manifests as YAML text, by file name."""
+    if existing is None and not NAME.match(app):
+        raise InputError(
+            f"{app!r} is not a Kubernetes name (lower-case letters, digits and '-')",
+            place="--name",
+        )
     if controller == "argo":
         if existing is not None:
             target, docs = load_existing(existing, controller)
