@@ -121,6 +121,18 @@ def test_serve_refuses_a_public_address_without_a_token(
     assert "empty: the token file is empty" in capsys.readouterr().err
 
 
+def test_serve_says_when_its_state_cannot_be_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "realitycheck.toml").write_text(CONFIG.replace("PORT", "9"))
+    (tmp_path / "file").write_text("")
+    assert main(["serve", "--state", "file/serve.sqlite"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("realitycheck: error: file/serve.sqlite: cannot open the state store")
+    assert len(err.splitlines()) == 1
+
+
 def test_serve_needs_a_judge_configuration(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
