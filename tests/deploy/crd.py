@@ -62,3 +62,20 @@ def _validator(kind: str) -> jsonschema.protocols.Validator:
 def validate(doc: dict[str, Any]) -> None:
     """Raise jsonschema.ValidationError when the document breaks its kind's schema."""
     _validator(doc["kind"]).validate(doc)
+
+
+def argo_validate_metric(metric: dict[str, Any]) -> None:
+    """Argo Rollouts v1.9.1 utils/analysis/factory.go ValidateMetric, the rules that apply."""
+    count = int(metric.get("count", 0))
+    failure = int(metric.get("failureLimit", 0))
+    success = int(metric.get("consecutiveSuccessLimit", 0))
+    inconclusive = int(metric.get("inconclusiveLimit", 0))
+    assert success >= 0 and failure >= -1 and inconclusive >= 0
+    assert not (success == 0 and failure == -1)
+    assert int(metric.get("consecutiveErrorLimit", 0)) >= 0
+    if count > 0:
+        if success >= 0 and failure >= 0:
+            assert count >= failure + success
+        assert count >= inconclusive
+    assert count <= 1 or metric.get("interval")
+    assert sum(1 for _ in metric["provider"]) == 1

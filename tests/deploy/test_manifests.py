@@ -15,7 +15,7 @@ from realitycheck.deploy import argo, flagger
 from realitycheck.deploy.manifests import render
 from realitycheck.deploy.model import plan_for
 
-from .crd import validate
+from .crd import argo_validate_metric, validate
 
 
 def _docs(files: dict[str, str]) -> list[dict[str, Any]]:
@@ -50,6 +50,12 @@ def test_argo_steps_follow_the_plan() -> None:
     assert "analysis" in steps[-1]  # the judge gates the full promotion
     low = argo.steps(plan_for("low", DeployConfig()), "shop")
     assert [next(iter(s)) for s in low] == ["setWeight", "pause", "analysis"]
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_argo_would_accept_the_metric(tier: str) -> None:
+    plan = plan_for(tier, DeployConfig())
+    argo_validate_metric(argo.analysis_template(plan, "shop")["spec"]["metrics"][0])
 
 
 def test_argo_metric_has_both_conditions_and_the_limits() -> None:

@@ -14,7 +14,7 @@ from realitycheck.core.errors import ConfigError
 from realitycheck.deploy import argo, flagger
 from realitycheck.deploy.model import plan_for
 
-from .crd import validate
+from .crd import argo_validate_metric, validate
 
 
 def test_the_critical_line() -> None:
@@ -49,6 +49,10 @@ def test_a_configured_plan_replaces_the_default(tmp_path: Path) -> None:
         ("[deploy.plans.low]\nsteps = [100]\npause = '10s'\ninterval = '1m'\n", "interval"),
         ("[deploy.plans.low]\nsteps = [100]\nmetrics = { cpu = 0.1 }\n", "metric 'cpu'"),
         ("[deploy.plans.low]\nsteps = [100]\nstep = 3\n", "step"),
+        (
+            "[deploy.plans.low]\nsteps = [100]\nmax_duration = '2m'\nfailure_threshold = 3\n",
+            "failure_threshold is more checks",
+        ),
     ],
 )
 def test_bad_plans_are_config_errors(tmp_path: Path, toml: str, message: str) -> None:
@@ -66,6 +70,7 @@ plans = st.builds(
         "pause": f"{pause}m",
         "interval": f"{interval}s",
         "failure_threshold": threshold,
+        "max_duration": "1h",
     },
     st.lists(st.integers(1, 99), max_size=8),
     st.booleans(),
@@ -81,7 +86,9 @@ def test_any_valid_plan_becomes_valid_manifests_with_its_steps(raw: dict[str, ob
     plan = plan_for("medium", DeployConfig.model_validate({"plans": {"medium": raw}}))
     rollout = argo.rollout(plan, "shop")
     validate(rollout)
-    validate(argo.analysis_template(plan, "shop"))
+    template = argo.analysis_template(plan, "shop")
+    validate(template)
+    argo_validate_metric(template["spec"]["metrics"][0])
     steps = rollout["spec"]["strategy"]["canary"]["steps"]
     assert [s["setWeight"] for s in steps if "setWeight" in s] == plan.steps[:-1]
     assert ("setMirrorRoute" in steps[0]) is plan.mirror

@@ -99,6 +99,8 @@ class PlanConfig(Section):
                 raise ValueError(f"allowed degradation of '{name}' must not be negative")
         if seconds(self.interval) > seconds(self.pause):
             raise ValueError("interval must not be longer than pause")
+        if self.failure_threshold > seconds(self.max_duration) // seconds(self.interval):
+            raise ValueError("failure_threshold is more checks than max_duration / interval allows")
         return self
 
 
