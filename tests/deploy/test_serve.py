@@ -178,3 +178,12 @@ def test_flagger_traffic_increase_holds_each_step_for_the_pause(
         c.post("/flagger/rollout", json=hook)
     failed = c.post("/flagger/confirm-traffic-increase", json=hook)
     assert (failed.status_code, failed.json()["verdict"]) == (409, "fail")
+
+
+def test_concurrent_polls_of_one_analysis_lose_no_evidence(client: Clients, tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    c = client(tmp_path, ["inconclusive"])
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda _: measure(c).json()["polls"], range(24)))
+    assert sorted(answers) == list(range(1, 25))  # each poll saw the one before it
