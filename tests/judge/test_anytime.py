@@ -145,3 +145,23 @@ def test_one_sided_bayes_factor_keeps_ville_under_the_null() -> None:
     baseline = np.arange(1, events + 1) - canary
     log_bf = two_sample_log_bf(canary, baseline, split, 25.0, "increase")
     assert np.mean(np.max(log_bf, axis=1) >= math.log(1 / alpha)) < alpha
+
+
+@pytest.mark.parametrize("t", [1, 3, 57, 3000, 20_000])
+@pytest.mark.parametrize("p", [0.5, 0.9, 0.99])
+def test_root_finding_gives_the_tabulated_rank_bounds(t: int, p: float) -> None:
+    from realitycheck.judge.anytime import RankSequence
+
+    table, roots = RankSequence(t, p, 500.0), RankSequence(t, p, 500.0, table_limit=0)
+    for level in (0.5, 0.05, 0.003, 1e-8):
+        assert table.bounds(level) == roots.bounds(level)
+
+
+def test_a_histogram_of_a_billion_requests_is_judged() -> None:
+    from realitycheck.judge import Histogram, JudgeConfig, MetricSpec, judge
+
+    edges = (0.01, 0.05, 0.1, math.inf)
+    base = Histogram(edges, (6e8, 9.5e8, 9.99e8, 1e9))
+    slow = Histogram(edges, (3e8, 8e8, 9.9e8, 1e9))
+    config = JudgeConfig(metrics=[MetricSpec(name="latency", kind="histogram")])
+    assert judge({"latency": base}, {"latency": slow}, config).verdict == "fail"

@@ -212,3 +212,33 @@ def test_notes_name_the_query_in_the_metric_and_the_summary() -> None:
     result = judge({"latency": [1.0, 2.0]}, {"latency": []}, config, notes=note)
     assert "returned an empty vector" in result.metric("latency").reason
     assert "returned an empty vector" in result.reason
+
+
+def test_histogram_a_a_canaries_rarely_fail_when_polled_often() -> None:
+    """Coarse buckets (where the strict bounds matter most) keep the false alarm rate <= alpha."""
+    import math
+
+    from realitycheck.judge import Histogram
+
+    rng = np.random.default_rng(15)
+    edges = (0.5, 1.0, 2.0, math.inf)
+    config = JudgeConfig(
+        metrics=[MetricSpec(name="latency", kind="histogram", quantiles=[0.5, 0.9])]
+    )
+
+    def hist(values: np.ndarray) -> Histogram:
+        return Histogram(
+            edges, tuple(np.searchsorted(np.sort(values), edges, side="right").astype(float))
+        )
+
+    runs, alarms = 200, 0
+    for _ in range(runs):
+        base, can, state = rng.lognormal(0, 0.7, 4000), rng.lognormal(0, 0.7, 4000), State()
+        for t in range(400, 4001, 400):
+            result = judge(
+                {"latency": hist(base[:t])}, {"latency": hist(can[:t])}, config, state=state
+            )
+            if result.verdict == "fail":
+                alarms += 1
+                break
+    assert alarms / runs <= 0.05

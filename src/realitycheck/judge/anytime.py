@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import brentq
-from scipy.special import betainc, betaincc, betaln, gammaln
+from scipy.special import betainc, betaincc, betaln, digamma, gammaln
 
 
 def dirichlet_log_bf(counts: ArrayLike, null: ArrayLike, prior: ArrayLike) -> Any:
@@ -115,23 +115,67 @@ def log_mixture(t: int, p: float, strength: float) -> NDArray[np.float64]:
     )
 
 
-class RankSequence:
-    """The mixture log M_t(k) of one (t, p), asked for the rank bounds at any level."""
+TABLE_LIMIT = 200_000  # above this many observations the bounds are found by root finding
 
-    def __init__(self, t: int, p: float, strength: float) -> None:
-        self.t = t
-        self.log_m = log_mixture(t, p, strength) if t > 0 else np.zeros(1)
-        self.mode = int(np.argmin(self.log_m))
-        self._falling = -self.log_m[: self.mode + 1]  # increasing
-        self._rising = self.log_m[self.mode :]  # increasing
+
+class RankSequence:
+    """The mixture log M_t(k) of one (t, p), asked for the rank bounds at any level.
+
+    Up to `table_limit` observations it tabulates log M_t(k) for every k; beyond (a histogram
+    of a billion requests), it finds the two crossings of the convex log M_t by root finding.
+    """
+
+    def __init__(self, t: int, p: float, strength: float, table_limit: int = TABLE_LIMIT) -> None:
+        self.t, self.p = t, p
+        self.r, self.s = strength * p, strength * (1.0 - p)
+        self.table = 0 < t <= table_limit
+        if self.table:
+            self.log_m = log_mixture(t, p, strength)
+            self.mode = int(np.argmin(self.log_m))
+            self._falling = -self.log_m[: self.mode + 1]  # increasing
+            self._rising = self.log_m[self.mode :]  # increasing
+        elif t > 0:
+            slope0, slope1 = self._slope(0.0), self._slope(float(t))
+            if slope0 >= 0:
+                self.mode = 0
+            elif slope1 <= 0:
+                self.mode = t
+            else:
+                self.mode = round(brentq(self._slope, 0.0, float(t), xtol=1e-6))
+
+    def _log_m(self, k: float) -> float:
+        t, p = self.t, self.p
+        return float(
+            betaln(self.r + k, self.s + t - k)
+            - betaln(self.r, self.s)
+            - k * math.log(p)
+            - (t - k) * math.log1p(-p)
+        )
+
+    def _slope(self, k: float) -> float:
+        odds = math.log(self.p) - math.log1p(-self.p)
+        return float(digamma(self.r + k) - digamma(self.s + self.t - k) - odds)
 
     def bounds(self, level: float) -> tuple[int, int]:
         """[k_lo, k_hi]: the ranks whose mixture stays below 1/level (log M is convex)."""
         if self.t <= 0:
             return 0, 0
         limit = math.log(1.0 / level)
-        k_lo = int(np.searchsorted(self._falling, -limit, side="right"))
-        k_hi = self.mode + int(np.searchsorted(self._rising, limit, side="left")) - 1
+        if self.table:
+            k_lo = int(np.searchsorted(self._falling, -limit, side="right"))
+            k_hi = self.mode + int(np.searchsorted(self._rising, limit, side="left")) - 1
+            return min(k_lo, self.mode), max(k_hi, self.mode)
+
+        def excess(k: float) -> float:
+            return self._log_m(k) - limit
+
+        k_lo, k_hi = 0, self.t
+        if excess(0.0) >= 0 and self.mode > 0:
+            x = brentq(excess, 0.0, float(self.mode), xtol=1e-7)
+            k_lo = math.floor(x) + 1
+        if excess(float(self.t)) >= 0 and self.mode < self.t:
+            y = brentq(excess, float(self.mode), float(self.t), xtol=1e-7)
+            k_hi = math.ceil(y) - 1
         return min(k_lo, self.mode), max(k_hi, self.mode)
 
 

@@ -102,6 +102,11 @@ def _ratio_of(b_lo: float, b_hi: float, c_lo: float, c_hi: float) -> tuple[float
     return r_lo, r_hi
 
 
+def _bucketed(base: _Observed, can: _Observed) -> bool:
+    """Both sides are histograms of continuous measurements: their bounds are strict."""
+    return base.histogram is not None and can.histogram is not None
+
+
 def anytime_p_value(
     spec: MetricSpec, base: _Observed, can: _Observed, q: float, strength: float
 ) -> float:
@@ -114,7 +119,7 @@ def anytime_p_value(
 
     def fails(log_inverse: float) -> bool:
         lo, hi = _ratio(base, can, q, math.exp(-log_inverse), strength)
-        return verdict_on(spec, lo, hi)[0] == "fail"
+        return verdict_on(spec, lo, hi, open_bounds=_bucketed(base, can))[0] == "fail"
 
     low, high = math.log(scale), 700.0
     if not fails(low):
@@ -162,7 +167,7 @@ def judge_samples(
                 confidence=1 - alpha,
             )
         )
-        verdict, why = verdict_on(spec, r_lo, r_hi)
+        verdict, why = verdict_on(spec, r_lo, r_hi, open_bounds=_bucketed(base, can))
         if verdict == "fail":
             fails += 1
             status = "fail"

@@ -44,15 +44,24 @@ def _num(value: float | None) -> str:
     return "-" if value is None else f"{value:.3g}"
 
 
-def verdict_on(spec: MetricSpec, lo: float, hi: float) -> tuple[MetricStatus | None, str]:
-    """fail/pass/None for a ratio interval [lo, hi] under the spec's direction and margins."""
+def verdict_on(
+    spec: MetricSpec, lo: float, hi: float, *, open_bounds: bool = False
+) -> tuple[MetricStatus | None, str]:
+    """fail/pass/None for a ratio interval [lo, hi] under the spec's direction and margins.
+
+    `open_bounds`: the true ratio lies strictly inside (histograms: a quantile is strictly above
+    its bucket's lower edge and strictly below the upper bound's), so reaching the allowed
+    ratio already fails.
+    """
     allowed = spec.allowed_increase
     passing = allowed * (1.0 + spec.effective_margin)
     up = spec.direction in ("increase", "either")
     down = spec.direction in ("decrease", "either")
-    if up and lo > allowed:
+    beyond = lo >= allowed if open_bounds else lo > allowed
+    below = hi <= 1.0 / allowed if open_bounds else hi < 1.0 / allowed
+    if up and beyond and lo > 0:
         return "fail", f"at least {lo:.3g}x the baseline (allowed {allowed:.3g}x)"
-    if down and hi < 1.0 / allowed:
+    if down and below:
         return "fail", f"at most {hi:.3g}x the baseline (allowed down to {1 / allowed:.3g}x)"
     ok_up = not up or hi <= passing
     ok_down = not down or lo >= 1.0 / passing
