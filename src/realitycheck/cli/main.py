@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "deploy": "realitycheck.cli.deploy:deploy",
     "serve": "realitycheck.cli.serve:serve",
     "judge": "realitycheck.cli.judge:judge",
+    "shadow": "realitycheck.cli.shadow:shadow",
 }
 
 
