@@ -91,7 +91,9 @@ class Hidden:
             doc = json.dumps({"password": self._opaque(16), "user": "amara"}).encode()
             return "blob " + self._plant(kind, base64.b64encode(doc).decode()) + " end"
         if kind == "after-newline":
-            aws = "AKIA" + "".join(rng.choice(string.ascii_uppercase + string.digits) for _ in range(16))
+            aws = "AKIA" + "".join(
+                rng.choice(string.ascii_uppercase + string.digits) for _ in range(16)
+            )
             return f"first line\n{self._plant(kind, aws)} second"
         if kind == "after-tab-escape":
             github = "ghp_" + self._opaque(36)

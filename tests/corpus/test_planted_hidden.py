@@ -50,7 +50,9 @@ def everything_written(root: Path) -> str:
 def assert_none_leaked(hidden: Hidden, root: Path, samples: int, target: str | None = None) -> None:
     assert Corpus(root).count(target) == samples
     leaked = hidden.leaked(everything_written(root))
-    assert not leaked, f"{len(leaked)} of {len(hidden.needles)} planted values on disk: {leaked[:4]}"
+    assert not leaked, (
+        f"{len(leaked)} of {len(hidden.needles)} planted values on disk: {leaked[:4]}"
+    )
     assert {kind for kind, _ in hidden.needles} == set(HIDDEN_KINDS)
 
 

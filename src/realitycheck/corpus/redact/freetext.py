@@ -29,6 +29,7 @@ MAX_DEPTH = 2  # decoded forms inside decoded forms, at most this deep
 MARKERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 _NOT_SECRET = frozenset({"null", "true", "false", "none", "undefined"})
 _OPTIONS = re2.Options()
+_OPTIONS.log_errors = False  # errors are raised, not logged to stderr too
 _OPTIONS.max_mem = 16 << 20
 # name, an optional closing quote (escaped or not), `:` or `=`, then a quoted or bare value
 PAIR = re2.compile(
@@ -77,7 +78,7 @@ def pair_spans(redactor: Redactor, text: str) -> list[Span]:
 
 
 def _line_end(text: str, end: int) -> int:
-    while end < len(text) and text[end] not in "\r\n\"\\":
+    while end < len(text) and text[end] not in '\r\n"\\':
         end += 1
     return end
 

@@ -61,6 +61,7 @@ def anchors_of(found: Iterable[bytes]) -> tuple[str, ...] | None:
         starts.add(text[:ANCHOR].split(b"\\")[0].decode("utf-8", "ignore"))
     return tuple(starts) if seen else None
 
+
 class Redactor:
     """Redacts samples and text with one key and one set of rules."""
 

@@ -20,6 +20,7 @@ from realitycheck.corpus.redact.detectors import Detector
 
 Span = tuple[int, int, Detector]
 OPTIONS = re2.Options()
+OPTIONS.log_errors = False  # errors are raised, not logged to stderr too
 OPTIONS.max_mem = 64 << 20
 try:  # the compiled RE2 objects under google-re2's wrapper, called directly on bytes
     from re2 import _re2

@@ -30,9 +30,7 @@ class Walk:
 
     __slots__ = ("anchors", "card", "depth", "hits", "marks", "path", "redactor")
 
-    def __init__(
-        self, redactor: Redactor, anchors: tuple[str, ...] | None, depth: int = 0
-    ) -> None:
+    def __init__(self, redactor: Redactor, anchors: tuple[str, ...] | None, depth: int = 0) -> None:
         self.redactor = redactor
         self.depth = depth  # how deep in decoded forms (JSON held as a string) this walk is
         self.anchors = anchors  # None: scan every string; otherwise only those holding one
