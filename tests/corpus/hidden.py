@@ -1,5 +1,5 @@
-"""Planted secrets in hidden forms: glued to `+`, URL-encoded, JSON held as a string, base64 of
-text, after a JSON escape, and behind markers in free text (`Cookie:`, `Authorization:`, `session=`).
+"""Planted secrets in hidden forms: glued to `+`, URL-encoded, JSON held as a string, base64
+of text, after a JSON escape, behind markers in free text (`Cookie:`, `Authorization:`, …).
 
 Each form is written as the campaign that found the leaks wrote it. A needle is what must not
 appear on disk: the value in the form it was planted in (a base64 run is its own needle: kept

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from realitycheck.core.errors import InputError
 from realitycheck.cli.main import main
+from realitycheck.core.errors import InputError
 from realitycheck.corpus.importers import import_paths
 from realitycheck.corpus.store import Corpus
 

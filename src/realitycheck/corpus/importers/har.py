@@ -16,8 +16,8 @@ from urllib.parse import urlencode, urlsplit
 
 import ijson  # type: ignore[import-untyped]
 
-from realitycheck.corpus.http import BlobPut, http_input, http_output, http_target, template_path
 from realitycheck.core.errors import InputError
+from realitycheck.corpus.http import BlobPut, http_input, http_output, http_target, template_path
 from realitycheck.corpus.importers.base import BadEntry, Entry, Item, Progress
 from realitycheck.corpus.importers.validate import har_problem
 from realitycheck.corpus.ingest import parse_time

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -71,10 +72,14 @@ def pair_spans(redactor: Redactor, text: str) -> list[Span]:
         lower = name.lower()
         if lower in MARKERS:  # a header in text: its value runs to the end of the line
             end = pos = _line_end(text, end)
-            out.append((start, end, lambda v, n=lower: redactor.header_value(n, v)))
+            out.append((start, end, functools.partial(_header, redactor, lower)))
         elif text[start:end].lower() not in _NOT_SECRET:
-            out.append((start, end, lambda v: mask(key, v)))
+            out.append((start, end, functools.partial(mask, key)))
     return out
+
+
+def _header(redactor: Redactor, name: str, value: str) -> str:
+    return str(redactor.header_value(name, value))
 
 
 def _line_end(text: str, end: int) -> int:

@@ -7,6 +7,7 @@ the walk is needed at all, so clean samples cost one RE2 search.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -112,7 +113,7 @@ class Redactor:
         """`text` with the scanner's and the pair rules' findings replaced, except where an
         earlier pass already changed it from `original`."""
         spans: list[freetext.Span] = [
-            (start, end, lambda v, d=det: d.replace(self.key, v))
+            (start, end, functools.partial(det.replace, self.key))
             for start, end, det in self.scanner.spans(text)
         ]
         spans += freetext.pair_spans(self, text)
