@@ -87,7 +87,8 @@ CASES = [
         "har-headers-not-list",
         "har",
         lambda t: _har(t, _set("log", "entries", 1, "request", "headers", value={"a": "b"})),
-        "traffic.har (entry 1): not a HAR 1.2 entry: request.headers: {'a': 'b'} is not of type 'array'",
+        "traffic.har (entry 1): not a HAR 1.2 entry: "
+        "request.headers: {'a': 'b'} is not of type 'array'",
         False,
     ),
     (
@@ -101,7 +102,8 @@ CASES = [
         "vcr-uri-a-list",
         "vcr",
         lambda t: _vcr(t, _set("interactions", 0, "request", "uri", value=["a", "b"])),
-        "cassette.yaml (entry 0): not a VCR interaction: request.uri: ['a', 'b'] is not of type 'string'",
+        "cassette.yaml (entry 0): not a VCR interaction: "
+        "request.uri: ['a', 'b'] is not of type 'string'",
         False,
     ),
     (
@@ -142,7 +144,8 @@ CASES.append(
         "keploy-headers-a-list",
         "keploy",
         _keploy_headers_list,
-        "test-1.yaml (entry 0): not a Keploy Http document: spec.req.header: [['Accept', '*/*']] is not of type 'object', 'null'",
+        "test-1.yaml (entry 0): not a Keploy Http document: "
+        "spec.req.header: [['Accept', '*/*']] is not of type 'object', 'null'",
         False,
     )
 )
