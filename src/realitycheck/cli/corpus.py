@@ -41,7 +41,12 @@ def _open(folder: Path) -> Any:
         raise CorpusError(
             "no corpus here", path=folder, hint="record or import samples first, or pass --corpus"
         )
-    return Corpus(folder)
+    store = Corpus(folder)
+    store.segment_paths()  # checks every segment once: a bad one is named here, in one line
+    events = ConsoleEvents()
+    for problem in store.problems:
+        events.warning(problem)
+    return store
 
 
 @click.group()
@@ -183,6 +188,14 @@ def stats(common: Common, fmt: str) -> int:
             f"written {cap['written']}, duplicates {cap['duplicates']}, sampled out "
             f"{cap['sampled_out']}, over the hourly cap {cap['capped']}, dropped "
             f"{cap['dropped_total']} ({dropped})"
+        )
+    if data["quarantined_segments"]:
+        console.print(
+            Text(
+                f"{data['quarantined_segments']} bad segment(s) quarantined in "
+                "quarantine/ (`realitycheck corpus doctor` lists them)",
+                style="yellow",
+            )
         )
     if data["unfinished_imports"]:
         console.print(
@@ -332,3 +345,8 @@ def _size(n: int) -> str:
 def _clip(text: str, width: int = 32) -> str:
     """A value cut to `width` characters, with an ellipsis where it was cut."""
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+from realitycheck.cli.corpus_doctor import doctor  # noqa: E402 - registered beside the others
+
+corpus.add_command(doctor)

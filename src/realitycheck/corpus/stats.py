@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from realitycheck.corpus.capture.counters import read_counters
+from realitycheck.corpus.segments import quarantined
 from realitycheck.corpus.store import Corpus
 
 COUNTED = ("queued", "written", "duplicates", "sampled_out", "capped", "unserializable")
@@ -80,6 +81,8 @@ def corpus_stats(corpus: Corpus) -> dict[str, Any]:
         "targets": targets,
         "capture": capture_totals(corpus.root),
         "unfinished_imports": len(staging),
+        "quarantined_segments": len(quarantined(corpus.root)),
+        "problems": list(corpus.problems),
     }
 
 
