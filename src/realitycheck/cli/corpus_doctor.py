@@ -7,6 +7,7 @@ from rich.text import Text
 
 from realitycheck.cli.options import Common, common_options, text_json_option
 from realitycheck.cli.output import emit_json, plain_console
+from realitycheck.corpus.doctor import Finding
 
 EXIT_PASS, EXIT_FAIL = 0, 1
 
@@ -42,12 +43,15 @@ def doctor(common: Common, repair: bool, deep: bool, drop_quarantined: bool, fmt
     _, _, folder = _setup(common)
     store = _open(folder)
     findings = medic.diagnose(store, deep=deep)
-    done = medic.repair(store, findings, drop_quarantined=drop_quarantined) if repair else []
-    left = [
-        f
-        for f in findings
-        if not repair or (f.action is None and not _dropped(f, drop_quarantined))
-    ]
+    done: list[str] = []
+    left = [f for f in findings if _needs_you(f)]
+    if repair:
+        done = medic.repair(store, findings, drop_quarantined=drop_quarantined)
+        # a second pass: blobs kept while a segment was quarantined may be free to go now
+        again = [f for f in medic.diagnose(store) if f.action is not None]
+        done += medic.repair(store, again, drop_quarantined=drop_quarantined)
+        findings += again
+        left = [f for f in medic.diagnose(store) if _needs_you(f)]
     if fmt == "json":
         emit_json(
             {
@@ -77,6 +81,12 @@ def doctor(common: Common, repair: bool, deep: bool, drop_quarantined: bool, fmt
     if not repair and any(f.action for f in findings):
         console.print("run again with --repair to do what it says (nothing was changed)")
     return EXIT_FAIL if left else EXIT_PASS
+
+
+def _needs_you(finding: Finding) -> bool:
+    """Whether a finding is a problem (a running import's staging folder, or a blob kept for
+    it, is not)."""
+    return finding.action is not None or finding.kind in ("quarantined", "bad-segment")
 
 
 def _dropped(finding: object, drop_quarantined: bool) -> bool:

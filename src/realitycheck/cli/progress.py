@@ -59,7 +59,7 @@ class ConsoleEvents(Events):
         return _RichTask(self.progress, self.progress.add_task(description, total=total))
 
     def warning(self, message: str) -> None:
-        stderr.print(Text.assemble(("warning:", "yellow"), " ", message))
+        stderr.print(Text.assemble(("warning:", "yellow"), " ", message), soft_wrap=True)
 
     def info(self, message: str) -> None:
         if self.verbose:

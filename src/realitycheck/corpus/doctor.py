@@ -84,7 +84,7 @@ def diagnose(corpus: Corpus, *, deep: bool = False, now: float | None = None) ->
             if why is not None:
                 found.append(Finding("bad-segment", path, why, "quarantine", _size(path)))
     for path, why in quarantined(corpus.root):
-        again = segment_problem(path)
+        again = segment_problem(path) or _unreadable(path)  # few: read each in full
         action = "restore to segments/ (it reads now)" if again is None else None
         found.append(Finding("quarantined", path, why, action, _size(path)))
     live = False
