@@ -189,6 +189,15 @@ def stats(common: Common, fmt: str) -> int:
             f"{cap['sampled_out']}, over the hourly cap {cap['capped']}, dropped "
             f"{cap['dropped_total']} ({dropped})"
         )
+    if cap.get("not_persisted"):
+        console.print(
+            Text(
+                f"capture counts of {cap['not_persisted']} process(es) could not be written "
+                f"into the corpus (read-only?); kept in {', '.join(cap['kept_in'])}",
+                style="yellow",
+            ),
+            soft_wrap=True,
+        )
     if data["quarantined_segments"]:
         console.print(
             Text(

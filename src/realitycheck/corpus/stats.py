@@ -106,6 +106,10 @@ def capture_totals(root: Path) -> dict[str, Any]:
     totals["dropped_total"] = sum(dropped.values())
     totals["processes"] = len(processes)
     totals["last_update"] = last
+    aside = [p for p in processes if p.get("persisted") is False]
+    # counts the corpus could not hold (it was read-only): kept in the temporary folder
+    totals["not_persisted"] = len(aside)
+    totals["kept_in"] = sorted({str(Path(str(p["kept_in"])).parent) for p in aside})
     return totals
 
 
