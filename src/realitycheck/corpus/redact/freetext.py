@@ -40,10 +40,12 @@ PAIR = re2.compile(
     _OPTIONS,
 )
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
-# base64 of ASCII text: each group of four starts with A-Z or a-f (the byte's top bit is 0)
 BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4}){6,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
 BASE64_URL = re.compile(r"(?:[A-Za-z0-9_-]{4}){6,}(?:[A-Za-z0-9_-]{2}==|[A-Za-z0-9_-]{3}=)?")
-PREFILTER = r"(?:[A-Za-f][A-Za-z0-9+/_-]{3}){6}|%[0-9A-Fa-f]{2}"
+# What makes a sample's JSON text worth a look for decoded forms: a URL escape, or base64 of a
+# JSON document (`{"`, `{ "`, `{\n`). Base64 of other text is decoded in strings scanned for
+# another reason; a prefilter for any base64 run costs more than the rest of redaction.
+PREFILTER = r"%[0-9A-Fa-f]{2}|(?:eyJ|eyAi|ewo)[A-Za-z0-9+/_-]{20}"
 Replace = Callable[[str], str]
 Span = tuple[int, int, Replace]
 
@@ -90,9 +92,9 @@ def _line_end(text: str, end: int) -> int:
 
 def url_decoded(text: str) -> tuple[str, list[tuple[int, int]]] | None:
     """`text` URL-decoded (`+` as space), with the original span of each decoded character;
-    None when nothing in it is encoded."""
-    if "+" not in text and not _ESCAPE.search(text):
-        return None
+    None when nothing in it is encoded (a `+` counts only in text without spaces)."""
+    if not _ESCAPE.search(text) and ("+" not in text or " " in text):
+        return None  # no escape, and a `+` in text with spaces is not form-encoding
     chars: list[str] = []
     spans: list[tuple[int, int]] = []
     i, n = 0, len(text)
