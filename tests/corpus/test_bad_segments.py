@@ -228,3 +228,33 @@ def test_staging_left_by_a_killed_import_is_found_and_removed(
 
 def test_schema_of_a_sound_segment_passes() -> None:
     assert {f.name for f in SCHEMA} >= {"id", "target", "kind", "input"}
+
+
+def test_user_data_is_never_markup_or_emoji(
+    corpus_dir: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`fn:a:b` once came out as `fn🅰b`, and `[bold]` in a target vanished."""
+    monkeypatch.setenv("COLUMNS", "250")  # wide enough that no table cell is folded
+    corpus = Corpus(corpus_dir, create=True)
+    odd = ["fn:a:b", "fn:x:[bold]y[/bold]", "http:GET /:smile:"]
+    corpus.write(
+        [
+            Sample(
+                id=f"u{i}",
+                input_hash=input_hash(t, {"args": {}}),
+                target=t,
+                kind="function",
+                input={"args": {}},
+            )
+            for i, t in enumerate(odd)
+        ]
+    )
+    for args in (["stats"], ["ls"], ["profile", "--target", "fn:a:b"], ["show", "u1"]):
+        code, out, err = _run(capsys, "corpus", *args, "--corpus", str(corpus_dir))
+        assert code == 0, err
+        assert "🅰" not in out and "😄" not in out
+        if args[0] in ("stats", "ls"):
+            for target in odd:
+                assert target in out.replace("\n", ""), (target, out)
+        if args[0] == "show":
+            assert "fn:x:[bold]y[/bold]" in out
