@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "replay": "realitycheck.cli.replay:replay",
     "corpus": "realitycheck.cli.corpus:corpus",
     "judge": "realitycheck.cli.judge:judge",
+    "shadow": "realitycheck.cli.shadow:shadow",
 }
 
 
