@@ -40,6 +40,9 @@ class Common:
         """--corpus, then REALITYCHECK_CORPUS (already folded into config), then the default."""
         if self.corpus is not None:
             return self.corpus
+        url = getattr(config.corpus, "url", None)
+        if url:  # a URL travels as a Path (`s3:/b/p`); corpus/remote/url.py reads it back
+            return Path(str(url))
         configured = getattr(config.corpus, "dir", None)
         if configured:
             path = Path(str(configured))
@@ -81,7 +84,8 @@ def common_options(func: F) -> F:
             type=click.Path(path_type=Path),
             default=None,
             envvar="REALITYCHECK_CORPUS",
-            help="Corpus directory (default: .realitycheck/corpus).  [env: REALITYCHECK_CORPUS]",
+            help="Corpus directory, or a URL such as s3://bucket/prefix (default: "
+            ".realitycheck/corpus).  [env: REALITYCHECK_CORPUS]",
         ),
         click.option("--debug", is_flag=True, help="Show tracebacks on errors."),
     ]

@@ -143,6 +143,17 @@ class BlobStore:
 class Corpus:
     """A corpus directory: write segments, read samples, query with DuckDB."""
 
+    def __new__(cls, root: Path | str, *, create: bool = False) -> Corpus:
+        """A URL (s3://bucket/prefix, file:///dir, …) opens a remote corpus (corpus/remote/)."""
+        if cls is Corpus:
+            from realitycheck.corpus.remote.url import is_remote
+
+            if is_remote(root):
+                from realitycheck.corpus.remote.corpus import RemoteCorpus
+
+                return super().__new__(RemoteCorpus)
+        return super().__new__(cls)
+
     def __init__(self, root: Path, *, create: bool = False) -> None:
         self.root = Path(root)
         self.segments_dir = self.root / "segments"
@@ -197,7 +208,15 @@ class Corpus:
         """Complete segments, oldest first (temporary files of unfinished writes are ignored)."""
         if not self.segments_dir.is_dir():
             return []
+        if (self.root / "commits").is_dir():  # compacted or pruned (corpus/remote/layout.py)
+            from realitycheck.corpus.remote.layout import local_live
+
+            return local_live(self.root)
         return sorted(self.segments_dir.glob("seg-*.parquet"))
+
+    def segment_sizes(self) -> list[int]:
+        """Bytes of each segment."""
+        return [p.stat().st_size for p in self.segment_paths()]
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A DuckDB connection with a view `samples` over every segment."""

@@ -211,6 +211,7 @@ def main() -> int:
             stdout.flush()
         elif message[0] == "stop":
             break
+    writer.close()  # a shipper's last upload (corpus/remote/)
     return 0
 
 

@@ -134,6 +134,8 @@ class Recorder:
         if self._helper is not None:
             self._helper.wait(timeout)
             self._helper.stop(timeout)
+        if self._local is not None:
+            self._local.close(timeout)
 
     def stats(self) -> dict[str, Any]:
         """This process's counts (the helper's included)."""
