@@ -41,13 +41,33 @@ class Common:
         if self.corpus is not None:
             return self.corpus
         url = getattr(config.corpus, "url", None)
-        if url:  # a URL travels as a Path (`s3:/b/p`); corpus/remote/url.py reads it back
-            return Path(str(url))
+        if url:
+            return CorpusLocation().convert(str(url), None, None)
         configured = getattr(config.corpus, "dir", None)
         if configured:
             path = Path(str(configured))
             return path if path.is_absolute() else root / path
         return root / ".realitycheck" / "corpus"
+
+
+class CorpusLocation(click.ParamType):
+    """A corpus folder, or a URL (s3://bucket/prefix, file:///dir, …) checked here, whole.
+
+    The location then travels as a `Path` (`s3:/bucket/prefix`), which corpus/remote/url.py
+    reads back as the URL; a malformed URL fails now, as one line naming it.
+    """
+
+    name = "DIR|URL"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path:
+        if isinstance(value, Path):
+            return value
+        text = str(value)
+        if "://" in text:
+            from realitycheck.corpus.remote.url import parse
+
+            parse(text)
+        return Path(text)
 
 
 def common_options(func: F) -> F:
@@ -81,7 +101,7 @@ def common_options(func: F) -> F:
         ),
         click.option(
             "--corpus",
-            type=click.Path(path_type=Path),
+            type=CorpusLocation(),
             default=None,
             envvar="REALITYCHECK_CORPUS",
             help="Corpus directory, or a URL such as s3://bucket/prefix (default: "

@@ -11,7 +11,6 @@ import pytest
 from realitycheck.cli.main import main
 from realitycheck.corpus.remote.compact import compact
 from realitycheck.corpus.remote.corpus import RemoteCorpus
-from realitycheck.corpus.remote.prune import prune
 from realitycheck.corpus.remote.pull import pull
 from realitycheck.corpus.remote.ship import push, ship
 from realitycheck.corpus.remote.store import RemoteStore
@@ -221,4 +220,6 @@ def test_a_compacted_local_folder_reads_the_same(tmp_path: Path, capsys: Capsys)
     corpus = Corpus(folder)
     assert corpus.count() == 30 and len(corpus.segment_paths()) == 1
     con = duckdb.connect()
-    assert con.execute("SELECT count(*) FROM read_parquet(?)", [str(corpus.segment_paths()[0])]).fetchone() == (30,)
+    assert con.execute(
+        "SELECT count(*) FROM read_parquet(?)", [str(corpus.segment_paths()[0])]
+    ).fetchone() == (30,)
