@@ -50,7 +50,7 @@ class Common:
         return root / ".realitycheck" / "corpus"
 
 
-class CorpusLocation(click.ParamType):
+class CorpusLocation(click.ParamType):  # type: ignore[type-arg]
     """A corpus folder, or a URL (s3://bucket/prefix, file:///dir, …) checked here, whole.
 
     The location then travels as a `Path` (`s3:/bucket/prefix`), which corpus/remote/url.py
