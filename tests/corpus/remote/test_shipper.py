@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
+import time
 from pathlib import Path
 
 import pytest
 
+from realitycheck.core.errors import RealityCheckError
 from realitycheck.corpus.capture import record
-from realitycheck.corpus.capture.control import recording
+from realitycheck.corpus.capture.control import flush, recording
 from realitycheck.corpus.capture.counters import read_counters
 from realitycheck.corpus.remote.shipper import Shipper
 from realitycheck.corpus.store import Corpus
@@ -20,19 +23,26 @@ def double(x: int) -> int:
     return x * 2
 
 
-def _capture(url: str, spool: Path, n: int, **options: object) -> None:
+def _capture(url: str, spool: Path, n: int, *, shipped: int = 0, **options: object) -> None:
     with recording(
         url, spool=spool, key_file=spool.parent / "redaction.key", max_per_hour=None,
         batch_size=10, flush_seconds=0.2, dedup=False, **options,
     ):  # fmt: skip
         for i in range(n):
             assert double(i) == i * 2
+        flush()
+        deadline = time.monotonic() + 60  # the shipper works in the background, while we run
+        while shipped and time.monotonic() < deadline:
+            with contextlib.suppress(RealityCheckError):
+                if Corpus(url).count() >= shipped:
+                    break
+            time.sleep(0.2)
 
 
 @pytest.mark.parametrize("writer", ["process", "thread"])
 def test_capture_ships_and_empties_the_spool(remote_url: str, tmp_path: Path, writer: str) -> None:
     spool = tmp_path / "spool"
-    _capture(remote_url, spool, 50, writer=writer)
+    _capture(remote_url, spool, 50, shipped=50, writer=writer)
     corpus = Corpus(remote_url)
     assert corpus.count() == 50
     assert not list((spool / "segments").glob("*.parquet"))

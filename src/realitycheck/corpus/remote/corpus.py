@@ -1,13 +1,21 @@
-"""Reading a remote corpus in place: DuckDB scans the live segments through fsspec.
+"""Reading a remote corpus: the live segments, fetched concurrently, scanned by DuckDB.
 
 DuckDB's own `httpfs` extension is not bundled in the duckdb wheel (it is downloaded on first
-use, which an offline CI runner cannot do), so the store's fsspec filesystem is registered into
-DuckDB (`register_filesystem`) and `read_parquet` reads the segments' footers and row groups
-through it, with ranged GETs. A `file://` corpus is read by DuckDB directly.
+use, which an offline CI runner cannot do). Registering the store's fsspec filesystem into
+DuckDB (`register_filesystem`, kept as `direct=True`) works, but DuckDB then opens segment
+after segment through Python, about one round trip per footer and row group: 60 ms a segment
+on a loopback S3. Segments never change once written, so by default they are fetched whole,
+concurrently (fsspec's batched `get`), into a read-through cache keyed by segment name (a
+temporary folder, or `cache=` a lasting one), checked, and scanned there: about ten times
+faster on many small segments, and the same bytes a check reads anyway (it reads every column).
+A `file://` corpus is read by DuckDB in place.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+import weakref
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -47,8 +55,18 @@ _READ_ONLY = "a remote corpus is written by capture's shipper, `corpus push` or 
 class RemoteCorpus(Corpus):
     """A corpus at a URL, read in place."""
 
-    def __init__(self, root: Path | str, *, create: bool = False) -> None:
+    def __init__(
+        self,
+        root: Path | str,
+        *,
+        create: bool = False,
+        cache: Path | None = None,
+        direct: bool = False,
+    ) -> None:
         self.store = RemoteStore(root, create=create)
+        self.cache = cache
+        self.direct = direct or self.store.loc.protocol == "file"
+
         self.url = self.store.url
         self.root = Path(root)
         self.segments_dir = self.root / "segments"
@@ -83,19 +101,44 @@ class RemoteCorpus(Corpus):
             self._sizes[key] = int(info.get("size", 0))
         return [self._sizes[k] for k in keys]
 
+    def cached_segments(self) -> dict[str, Path]:
+        """The live segments as local files: fetched once each, evicted once not live."""
+        if self.cache is None:
+            self.cache = Path(tempfile.mkdtemp(prefix="realitycheck-remote-"))
+            weakref.finalize(self, shutil.rmtree, self.cache, ignore_errors=True)
+        self.cache.mkdir(parents=True, exist_ok=True)
+        keys = self.segment_keys()
+        paths = {k: self.cache / k.rsplit("/", 1)[-1] for k in keys}
+        self.store.fetch([k for k, p in paths.items() if not p.exists()], self.cache)
+        live = set(paths.values())
+        for path in self.cache.glob("seg-*.parquet"):
+            if path not in live:
+                path.unlink(missing_ok=True)
+        return paths
+
+    def scan(self) -> tuple[duckdb.DuckDBPyConnection, dict[str, str]]:
+        """A connection, and the path DuckDB reads each live segment at, to its key."""
+        con = duckdb.connect()
+        if not self.direct:
+            return con, {str(p): k for k, p in self.cached_segments().items()}
+        if self.store.loc.protocol != "file":
+            con.register_filesystem(self.store.fs)
+        return con, {self.direct_url(k): k for k in self.segment_keys()}
+
+    def direct_url(self, key: str) -> str:
+        """Where DuckDB reads a segment in place (through the registered filesystem)."""
+        loc = self.store.loc
+        return loc.key(key) if loc.protocol == "file" else loc.url_of(loc.key(key))
+
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A DuckDB connection with a view `samples` over every live remote segment."""
-        con = duckdb.connect()
-        loc = self.store.loc
-        if loc.protocol != "file":
-            con.register_filesystem(self.store.fs)
-        keys = self.segment_keys()
-        if not keys:
+        con, files = self.scan()
+        if not files:
             con.execute(f"CREATE VIEW samples AS SELECT {_EMPTY_VIEW} WHERE false")
             return con
-        urls = [loc.url_of(loc.key(k)) if loc.protocol != "file" else loc.key(k) for k in keys]
-        listing = ", ".join("'" + u.replace("'", "''") + "'" for u in urls)
-        self._check_versions(con, listing, urls, keys)
+        listing = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+        if self.direct:  # fetched segments were checked as they arrived
+            self._check_versions(con, listing, list(files), list(files.values()))
         con.execute(
             f"CREATE VIEW samples AS SELECT * FROM read_parquet([{listing}], union_by_name = true)"
         )

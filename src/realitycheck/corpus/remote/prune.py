@@ -50,13 +50,10 @@ def prune(
     """Remove whole segments past the retention, in one tombstone commit."""
     if older_than is None and keep_per_target is None:
         raise RemoteError("say what to prune: --older-than SPAN or --keep-per-target N")
-    con = corpus.connect()
-    keys = corpus.segment_keys()
+    con, by_url = corpus.scan()
     result = PruneResult()
-    if not keys:
+    if not by_url:
         return result
-    loc = corpus.store.loc
-    by_url = {(loc.key(k) if loc.protocol == "file" else loc.url_of(loc.key(k))): k for k in keys}
     cutoff = (now or datetime.now(timezone.utc)) - (older_than or timedelta(0))
     rows = con.execute(
         """

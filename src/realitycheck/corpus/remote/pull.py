@@ -22,7 +22,6 @@ import duckdb
 
 from realitycheck.corpus.remote.corpus import RemoteCorpus
 from realitycheck.corpus.remote.layout import SEGMENTS
-from realitycheck.corpus.remote.store import check_segment
 from realitycheck.corpus.store import Corpus, fsync_dir
 
 _BLOB = re.compile(r'"\$blob":\s*"sha256:([0-9a-f]{64})"')
@@ -49,7 +48,7 @@ def _wanted(
     if not keys or (target is None and since is None):
         return set(keys)
     loc = corpus.store.loc
-    by_url = {(loc.key(k) if loc.protocol == "file" else loc.url_of(loc.key(k))): k for k in keys}
+    by_url = {corpus.direct_url(k): k for k in keys}
     con = duckdb.connect()
     if loc.protocol != "file":
         con.register_filesystem(corpus.store.fs)
@@ -90,15 +89,10 @@ def pull(
     result.skipped = len(new) - len(wanted)
     aside = cache.segments_dir / f".pull-{os.getpid()}-{os.urandom(4).hex()}"
     try:
-        fetched: list[Path] = []
-        for key in [k for k in new if k in wanted]:
-            name = key.rsplit("/", 1)[-1]
-            local = aside / name
-            corpus.store.get_file(key, local)
-            check_segment(local, f"{corpus.url}/{key}")
-            fetched.append(local)
-            result.downloaded.append(key)
-            result.bytes += local.stat().st_size
+        todo = [k for k in new if k in wanted]
+        fetched = corpus.store.fetch(todo, aside) if todo else []
+        result.downloaded = todo
+        result.bytes = sum(p.stat().st_size for p in fetched)
         result.blobs = _blobs(corpus, cache, fetched)
         for local in fetched:
             local.replace(cache.segments_dir / local.name)
@@ -114,7 +108,9 @@ def pull(
             path.unlink(missing_ok=True)
             result.removed.append(path.name)
     state = {"url": corpus.url, "pulled_at": time.time(), "segments": len(by_name)}
-    (cache.root / STATE).write_text(json.dumps(state))
+    tmp = cache.root / f".tmp-{os.urandom(4).hex()}-{STATE}"
+    tmp.write_text(json.dumps(state))
+    tmp.replace(cache.root / STATE)
     result.seconds = time.perf_counter() - started
     return result
 

@@ -52,7 +52,8 @@ def check_segment(path: Path, name: str | None = None) -> int:
         meta = pq.read_metadata(path)
     except Exception:
         raise RemoteError("not a Parquet segment", path=label) from None
-    version = (meta.metadata or {}).get(VERSION_KEY)
+    raw = (meta.metadata or {}).get(VERSION_KEY)
+    version = raw.decode(errors="replace") if raw is not None else None
     try:
         number = int(version) if version is not None else None
     except ValueError:
@@ -220,6 +221,32 @@ class RemoteStore:
             tmp.replace(local)
         finally:
             tmp.unlink(missing_ok=True)
+
+    def fetch(self, keys: list[str], folder: Path) -> list[Path]:
+        """Download segments concurrently into `folder` (named as on the store), each checked.
+
+        They are fetched aside and moved in only once all arrived and were checked, so a
+        failure leaves the folder as it was.
+        """
+        if not keys:
+            return []
+        aside = folder / f".fetch-{os.getpid()}-{os.urandom(4).hex()}"
+        aside.mkdir(parents=True, exist_ok=True)
+        try:
+            names = [k.rsplit("/", 1)[-1] for k in keys]
+            sources = [self.loc.key(k) for k in keys]
+            self.call("download segments", self.fs.get, sources, [str(aside / n) for n in names])
+            for key, name in zip(keys, names, strict=True):
+                check_segment(aside / name, f"{self.url}/{key}")
+            final = []
+            for name in names:
+                (aside / name).replace(folder / name)
+                final.append(folder / name)
+            return final
+        finally:
+            for leftover in aside.iterdir():
+                leftover.unlink(missing_ok=True)
+            aside.rmdir()
 
     def cat(self, key: str) -> bytes:
         """The bytes of one object."""
