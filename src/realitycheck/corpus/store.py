@@ -143,7 +143,7 @@ class BlobStore:
 class Corpus:
     """A corpus directory: write segments, read samples, query with DuckDB."""
 
-    def __new__(cls, root: Path | str, *, create: bool = False) -> Corpus:
+    def __new__(cls, root: Path | str, **options: Any) -> Corpus:
         """A URL (s3://bucket/prefix, file:///dir, …) opens a remote corpus (corpus/remote/)."""
         if cls is Corpus:
             from realitycheck.corpus.remote.url import is_remote

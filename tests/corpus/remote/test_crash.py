@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from realitycheck.corpus.remote.compact import compact
+from realitycheck.corpus.remote.corpus import RemoteCorpus
 from realitycheck.corpus.remote.ship import ship
 from realitycheck.corpus.remote.store import RemoteStore
 from realitycheck.corpus.store import Corpus
@@ -30,18 +31,20 @@ SHIPPER = (
     "import sys; from pathlib import Path\n"
     "from realitycheck.corpus.remote.store import RemoteStore\n"
     "from realitycheck.corpus.remote.ship import ship\n"
-    "ship(Path(sys.argv[1]), RemoteStore(sys.argv[2], create=True), delete=True)\n"
+    "store = RemoteStore(sys.argv[2], create=True); print('go', flush=True)\n"
+    "ship(Path(sys.argv[1]), store, delete=True)\n"
 )
 COMPACTOR = (
     "import sys\n"
     "from realitycheck.corpus.remote.store import RemoteStore\n"
     "from realitycheck.corpus.remote.compact import compact\n"
-    "compact(RemoteStore(sys.argv[1]), grace=0, small=1 << 30, target=int(sys.argv[2]))\n"
+    "store = RemoteStore(sys.argv[1]); print('go', flush=True)\n"
+    "compact(store, grace=0, small=1 << 30, target=int(sys.argv[2]))\n"
 )
 
 
-def ids_of(location: str | Path) -> list[str]:
-    corpus = Corpus(location)
+def ids_of(location: str | Path, cache: Path | None = None) -> list[str]:
+    corpus = RemoteCorpus(str(location), cache=cache) if cache else Corpus(location)
     count = corpus.count()  # DuckDB opens every listed segment (and checks its version)
     ids = [s.id for s in corpus.iter_samples()]
     assert len(ids) == count
@@ -50,9 +53,12 @@ def ids_of(location: str | Path) -> list[str]:
 
 def kill_at_random(args: list[str], rng: random.Random) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-c", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [sys.executable, "-c", *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
     )
-    time.sleep(rng.uniform(0.2, 1.4))
+    assert proc.stdout is not None
+    with proc.stdout:
+        proc.stdout.readline()  # imports done, store opened: the work starts now
+        time.sleep(rng.uniform(0.0, 0.8))
     if proc.poll() is None:
         os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
@@ -68,7 +74,7 @@ def test_shipper_killed(remote_url: str, tmp_path: Path) -> None:
         local_corpus(spool, batch)
         expected |= {s.id for b in batch for s in b}
         kill_at_random([SHIPPER, str(spool), remote_url], rng)
-        remote = ids_of(remote_url) if RemoteStore(remote_url, create=True) else []
+        remote = ids_of(remote_url, tmp_path / "read-cache")
         assert len(remote) == len(set(remote)), f"round {round_}: a sample counted twice"
         assert set(remote) | set(ids_of(spool)) == expected, f"round {round_}: a sample lost"
     ship(spool, RemoteStore(remote_url), delete=True)
@@ -90,7 +96,7 @@ def test_compactor_killed(remote_url: str, tmp_path: Path) -> None:
         expected |= {s.id for b in batch for s in b}
         size = min(int(v["size"]) for v in store.listing("segments").values())
         kill_at_random([COMPACTOR, remote_url, str(size * 3)], rng)
-        remote = ids_of(remote_url)
+        remote = ids_of(remote_url, tmp_path / "read-cache")
         assert len(remote) == len(set(remote)), f"round {round_}: a sample counted twice"
         assert set(remote) == expected, f"round {round_}: a sample lost"
     done = compact(store, grace=0, small=1 << 30, target=1 << 30)
