@@ -1,6 +1,6 @@
 """Remote corpus: checks on S3 vs local disk, `corpus pull` of 1 % new, capture shipping on/off.
 
-S3 is moto's server on loopback (a real S3 API, in this process's threads), so the figures
+S3 is moto's server on loopback (a real S3 API, in a process of its own), so the figures
 measure realitycheck's own work plus a loopback store, not a network. Every figure is a ratio
 of two timings taken side by side in the same run.
 
@@ -15,9 +15,10 @@ of two timings taken side by side in the same run.
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -32,20 +33,28 @@ PULL = {"full": (400, 500), "quick": (100, 200)}  # segments, samples per segmen
 CALLS = {"full": 20_000, "quick": 5_000}
 
 
-def _moto() -> Any:
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
+def _moto() -> subprocess.Popen[str]:
+    """moto's S3 server in its own process (in this one it would take the host's GIL)."""
+    script = (
+        "import sys, logging\n"
+        "from moto.server import ThreadedMotoServer\n"
+        "logging.getLogger('werkzeug').setLevel(logging.ERROR)\n"
+        "s = ThreadedMotoServer(ip_address='127.0.0.1', port=0, verbose=False); s.start()\n"
+        "print(s.get_host_and_port()[1], flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    port = proc.stdout.readline().strip()
     os.environ.update(
         AWS_ACCESS_KEY_ID="bench",
         AWS_SECRET_ACCESS_KEY="bench",
         AWS_DEFAULT_REGION="us-east-1",
-        AWS_ENDPOINT_URL=f"http://{host}:{port}",
+        AWS_ENDPOINT_URL=f"http://127.0.0.1:{port}",
     )
-    return server
+    return proc
 
 
 def _bucket() -> str:
@@ -114,7 +123,10 @@ def _pull(scale: str) -> list[Figure]:
     tmp = Path(tempfile.mkdtemp(prefix="bench-remote-", dir=workdir("remote")))
     try:
         source = ba.corpus(count * per)  # the same generated payloads, cut into small segments
-        table = source.connect().execute("SELECT * FROM samples").arrow()
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.concat_tables(pq.read_table(p) for p in source.segment_paths())
         spool = Corpus(tmp / "spool", create=True)
         for i in range(count):
             spool.write_table(table.slice(i * per, per))
@@ -131,11 +143,12 @@ def _pull(scale: str) -> list[Figure]:
             path.parent.mkdir(parents=True, exist_ok=True)
             (aside / path.name).replace(spool.segments_dir / path.name)
         ship(spool.root, store, delete=True)
+        reader = RemoteCorpus(url)  # opened once: the client's start-up is the same for both
         start = time.perf_counter()
-        incremental = pull(RemoteCorpus(url), tmp / "ci-cache")
+        incremental = pull(reader, tmp / "ci-cache")
         t_inc = time.perf_counter() - start
         start = time.perf_counter()
-        full = pull(RemoteCorpus(url), tmp / "fresh")
+        full = pull(reader, tmp / "fresh")
         t_full = time.perf_counter() - start
         assert len(incremental.downloaded) == new and len(full.downloaded) == count
     finally:
@@ -153,7 +166,7 @@ def _pull(scale: str) -> list[Figure]:
             t_inc / t_full,
             "<= 0.2",
             t_inc / t_full <= 0.2,
-            f"{t_inc:.2f}s vs {t_full:.2f}s (listing and commits are read either way)",
+            f"{t_inc:.2f}s vs {t_full:.2f}s (both list the remote; the client opened before)",
         ),
     ]
 
@@ -209,4 +222,5 @@ def run(scale: str) -> list[Figure]:
     try:
         return _checks(scale) + _pull(scale) + _capture(scale)
     finally:
-        server.stop()
+        server.kill()
+        server.wait()
