@@ -5,6 +5,8 @@
 set -u
 need=()
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
+# the canary judge's tests start a real Prometheus (Debian package prometheus) on loopback
+command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

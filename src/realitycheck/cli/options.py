@@ -70,6 +70,18 @@ class CorpusLocation(click.ParamType):  # type: ignore[type-arg]
         return Path(text)
 
 
+def _absolute(path: Path | None) -> Path | None:
+    """A path from the command line, resolved once against the directory it was given in.
+
+    Replay workers change directory; a relative path read later would point elsewhere.
+    """
+    if path is None:
+        return None
+    from realitycheck.corpus.remote.url import is_remote
+
+    return path if is_remote(path) else path.resolve()
+
+
 def common_options(func: F) -> F:
     """Add --repo, --config, --corpus and --debug; the command receives them as `common`."""
 
@@ -78,7 +90,7 @@ def common_options(func: F) -> F:
         common = Common(
             repo=kwargs.pop("repo"),
             config=kwargs.pop("config_path"),
-            corpus=kwargs.pop("corpus"),
+            corpus=_absolute(kwargs.pop("corpus")),
             debug=kwargs.pop("debug"),
         )
         return func(common=common, **kwargs)
