@@ -27,6 +27,10 @@ log = logging.getLogger("realitycheck.capture")
 
 Item = FunctionCall | HttpExchange
 LOG_EVERY = 60.0
+CAPPED = (
+    "a target reached the cap of {} samples per hour; its further calls are counted as "
+    "capped (set [corpus.capture] max_per_hour, or unset it for no cap)"
+)
 
 
 @dataclass
@@ -136,6 +140,8 @@ class BatchWriter:
                 target, kind, sample_input, output, tags = item.sample(ingest.blob)
                 if not self.sampler.take(target):
                     self.counters.add("capped")
+                    if self.extra is None:  # in the host (a helper's host logs its answers)
+                        self.report("capped", CAPPED.format(self.settings.max_per_hour))
                     continue
                 before = ingest.duplicates
                 ingest.add(
@@ -182,6 +188,13 @@ class BatchWriter:
             if self.shipper is not None:
                 extra = {**(extra or {}), "shipping": self.shipper.status()}
             self.counters.save(self.settings.corpus, extra)
+
+    def snapshot(self) -> dict[str, Any]:
+        """The counts, with the shipper's when there is one."""
+        counts = self.counters.snapshot()
+        if self.shipper is not None:
+            counts["shipping"] = self.shipper.status()
+        return counts
 
     def close(self, timeout: float | None = 5.0) -> None:
         """Stop the shipper (one last upload within `timeout`); the rest ships next time."""

@@ -72,6 +72,7 @@ class RemoteCorpus(Corpus):
         self.segments_dir = self.root / "segments"
         self.blobs = RemoteBlobs(self.store, self.root / "blobs")  # type: ignore[assignment]
         self._sizes: dict[str, int] = {}
+        self.problems: list[str] = []  # a bad remote segment fails in one line instead
 
     def __str__(self) -> str:
         return self.url
