@@ -372,3 +372,10 @@ def write_segment(folder: Path, table: pa.Table) -> Path:
 def open_corpus(root: Path) -> Corpus:
     """Open an existing corpus for reading."""
     return Corpus(root)
+
+
+def is_remote(location: Path | str) -> bool:
+    """Whether a corpus location is a URL (s3://, file://, …: corpus/remote/)."""
+    from realitycheck.corpus.remote.url import is_remote as url
+
+    return url(location)
