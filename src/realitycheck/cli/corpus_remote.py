@@ -26,7 +26,7 @@ def _root(common: Common) -> Path:
         return common.repo.resolve()
 
 
-def remote_location(common: Common, *, what: str) -> tuple[Path, Path]:
+def remote_location(common: Common) -> tuple[Path, Path]:
     """(the corpus location, as --corpus or the config names it; the project root)."""
     root = _root(common)
     config = common.load_config()
@@ -71,7 +71,7 @@ def push(common: Common, source: Path | None, fmt: str) -> int:
     from realitycheck.corpus.remote.ship import push as push_folder
     from realitycheck.corpus.remote.url import is_remote
 
-    location, root = remote_location(common, what="push")
+    location, root = remote_location(common)
     if not is_remote(location):
         raise click.BadParameter("push needs a remote corpus: --corpus s3://bucket/prefix")
     config = common.load_config()
@@ -109,7 +109,7 @@ def pull(common: Common, to: Path | None, target: str | None, since: str | None,
     from realitycheck.corpus.remote.pull import pull as pull_cache
     from realitycheck.corpus.remote.url import is_remote
 
-    location, root = remote_location(common, what="pull")
+    location, root = remote_location(common)
     if not is_remote(location):
         raise click.BadParameter("pull needs a remote corpus: --corpus s3://bucket/prefix")
     span = _span(since, "--since")
@@ -139,7 +139,7 @@ def compact(common: Common, grace: str, dry_run: bool, fmt: str) -> int:
     """Merge small segments into larger ones, atomically (readers see the old set or the new)."""
     from realitycheck.corpus.remote.compact import compact as compact_store
 
-    location, _ = remote_location(common, what="compact")
+    location, _ = remote_location(common)
     corpus = open_remote(location)
     result = compact_store(corpus.store, grace=_grace(grace), dry_run=dry_run)
     data = {"corpus": corpus.url, "dry_run": dry_run, **result.__dict__}
@@ -185,7 +185,7 @@ def prune(
     if older_than is None and keep_per_target is None:
         raise click.UsageError("say what to prune: --older-than SPAN or --keep-per-target N")
     span = _span(older_than, "--older-than")
-    location, _ = remote_location(common, what="prune")
+    location, _ = remote_location(common)
     corpus = open_remote(location)
     result = prune_store(
         corpus,

@@ -63,17 +63,27 @@ def collect(store: RemoteStore, grace: float = DEFAULT_GRACE) -> list[str]:
     named = {k for c in [*resolution.accepted, *resolution.rejected] for k in c.outputs}
     orphans = [k for k, e in uploads.items() if k not in named and now - _mtime(e) >= grace]
     old = [k for k, at in resolution.replaced.items() if now - at >= grace]
-    for folder in ("segments", COMPACTED, "commits"):  # file:// uploads left half-done
-        for entry in (
-            store.call("list", store.fs.ls, store.loc.key(folder), detail=True)
-            if (store.loc.protocol == "file" and store.exists(folder))
-            else []
-        ):
-            name = str(entry["name"]).rsplit("/", 1)[-1]
-            if name.startswith(".tmp-") and now - _mtime(entry) >= grace:
-                orphans.append(f"{folder}/{name}")
+    if store.loc.protocol == "file":  # uploads to a temporary name, left by a killed writer
+        for folder in ("segments", COMPACTED, "commits"):
+            orphans += [
+                k for k, e in _temporaries(store, folder).items() if now - _mtime(e) >= grace
+            ]
     store.delete([*orphans, *old])
     return deleted + orphans + old
+
+
+def _temporaries(store: RemoteStore, folder: str) -> dict[str, dict[str, Any]]:
+    """`.tmp-*` files directly under a folder of a file:// corpus."""
+    try:
+        entries = store.fs.ls(store.loc.key(folder), detail=True)
+    except FileNotFoundError:
+        return {}
+    out = {}
+    for entry in entries:
+        name = str(entry["name"]).rsplit("/", 1)[-1]
+        if name.startswith(".tmp-"):
+            out[f"{folder}/{name}"] = entry
+    return out
 
 
 def plan(
