@@ -148,6 +148,10 @@ app = Flask(__name__)
 def index():
     return "up"
 
+@app.get("/flush")
+def flush():  # the test waits for capture here: a niced helper on a busy machine is slow
+    return "ok" if realitycheck.capture.flush(120) else ("capture did not finish", 500)
+
 @app.post("/notes/<int:i>")
 def notes(i):
     return request.get_data(as_text=True), 200, {"Content-Type": "text/plain"}
@@ -169,6 +173,7 @@ def test_wsgi_text_bodies_under_gunicorn(tmp_path: Path, corpus_dir: Path, key_f
     }
     with gunicorn_server(app_dir, "hiddenapp", env) as base:
         _send(base, reqs)
+        assert httpx.get(base + "/flush", timeout=150).status_code == 200
     assert_none_leaked(hidden, corpus_dir, COUNT, "http:POST /notes/{i}")
 
 

@@ -27,7 +27,10 @@ COMMANDS: dict[str, str] = {
     "assumptions": "realitycheck.cli.assumptions:assumptions",
     "replay": "realitycheck.cli.replay:replay",
     "corpus": "realitycheck.cli.corpus:corpus",
+    "deploy": "realitycheck.cli.deploy:deploy",
+    "serve": "realitycheck.cli.serve:serve",
     "judge": "realitycheck.cli.judge:judge",
+    "shadow": "realitycheck.cli.shadow:shadow",
 }
 
 
