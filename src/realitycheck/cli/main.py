@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "assumptions": "realitycheck.cli.assumptions:assumptions",
     "replay": "realitycheck.cli.replay:replay",
     "corpus": "realitycheck.cli.corpus:corpus",
+    "github": "realitycheck.cli.github:github",
 }
 
 
