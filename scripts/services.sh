@@ -5,6 +5,8 @@
 set -u
 need=()
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
+# the HTML report is checked in headless Chromium (Debian's package)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
