@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "replay": "realitycheck.cli.replay:replay",
     "corpus": "realitycheck.cli.corpus:corpus",
     "github": "realitycheck.cli.github:github",
+    "precommit": "realitycheck.cli.precommit:precommit",
 }
 
 

@@ -9,12 +9,12 @@ follows a link to another host. Every failure becomes the caller's error class (
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from importlib import metadata
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
-from realitycheck import __version__
 from realitycheck.core.errors import RealityCheckError
 
 API_VERSION = "2022-11-28"
@@ -22,6 +22,13 @@ ACCEPT = "application/vnd.github+json"
 DEFAULT_API = "https://api.github.com"
 PER_PAGE = 100
 MAX_PAGES = 100
+
+
+def _user_agent() -> str:
+    try:
+        return f"realitycheck/{metadata.version('realitycheck')}"
+    except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree
+        return "realitycheck"
 
 
 class GitHubREST:
@@ -41,7 +48,7 @@ class GitHubREST:
         headers = {
             "Accept": ACCEPT,
             "X-GitHub-Api-Version": API_VERSION,
-            "User-Agent": f"realitycheck/{__version__}",
+            "User-Agent": _user_agent(),
         }
         if token:
             headers["Authorization"] = f"Bearer {token}"
