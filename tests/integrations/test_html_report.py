@@ -156,3 +156,22 @@ def test_the_browser_check_catches_a_page_that_fetches(tmp_path: Path) -> None:
     assert problems, "a blocked fetch and a blocked script must show as problems"
     assert any("Content Security Policy" in p for p in problems)
     assert "http://127.0.0.1:9/x.png" in requested  # attempted (and blocked): it is seen
+
+
+def test_edges_of_the_data_draw_or_say_why() -> None:
+    nothing_diverged = StageReport(
+        name="replay", title="Differential replay", status=StageStatus.RAN,
+        data={"targets": [{"target": "fn:a:b", "samples": 7, "replayed": 7, "diverged": 0,
+                           "unexpected": 0, "rate": 0.0},
+                          {"target": "fn:a:c", "samples": 3, "replayed": 3, "diverged": 3,
+                           "unexpected": 3, "rate": 1.0}]},
+    )  # fmt: skip
+    (fig,) = figures(report_with(nothing_diverged))
+    assert fig.svg.startswith("<svg") and "fn:a:b: 0 of 7 diverged" in fig.caption
+    odd = StageReport(
+        name="provenance", title="Provenance", status=StageStatus.RAN,
+        data={"files": [{"path": "x.py", "ai": "lines 1-3"}]},
+    )  # fmt: skip
+    (fig,) = figures(report_with(odd))
+    assert fig.svg == "" and fig.caption.startswith("this figure could not be drawn")
+    assert "could not be drawn" in renderer("html")(report_with(odd))

@@ -119,7 +119,8 @@ def divergence(report: Report) -> Figure | None:
             for i, target in enumerate(targets):
                 rate, low, high = _interval(count(target), target[1])
                 ax.errorbar(
-                    rate, i + shift, xerr=[[rate - low], [high - rate]], fmt="o", color=colour,
+                    rate, i + shift, xerr=[[max(rate - low, 0.0)], [max(high - rate, 0.0)]],
+                    fmt="o", color=colour,
                     capsize=3, markersize=5, label=label if i == 0 else "_nolegend_",
                 )  # fmt: skip
         _interval_axes(ax, [_short(t[0]) for t in targets], title, "share of replayed samples")
@@ -258,5 +259,19 @@ FIGURES: list[Callable[[Report], Figure | None]] = [divergence, assumptions, cov
 
 
 def figures(report: Report) -> list[Figure]:
-    """Every figure the report has data for, in reading order."""
-    return [f for f in (make(report) for make in FIGURES) if f is not None]
+    """Every figure the report has data for, in reading order.
+
+    A figure that cannot be drawn (data of an unexpected shape) leaves its caption saying so,
+    and the rest of the report is still rendered.
+    """
+    out: list[Figure] = []
+    for make in FIGURES:
+        name = make.__name__
+        try:
+            made = make(report)
+        except Exception as exc:
+            why = f"this figure could not be drawn: {type(exc).__name__}: {exc}"
+            made = Figure(name, name, "", why)
+        if made is not None:
+            out.append(made)
+    return out
