@@ -82,10 +82,9 @@ def _project(config: pytest.Config) -> Project | str:
         from realitycheck.integrations.recorded import Project
 
         flag = config.getoption("--realitycheck-corpus") or os.environ.get(ENV_CORPUS) or None
+        corpus = Path(config.invocation_params.dir) / flag if flag else None  # as typed: cwd
         try:
-            found: Project | str = Project.find(
-                Path(str(config.rootpath)), Path(flag) if flag else None
-            )
+            found: Project | str = Project.find(Path(str(config.rootpath)), corpus)
         except RealityCheckError as exc:
             found = str(exc)
         config.stash[_PROJECT] = found

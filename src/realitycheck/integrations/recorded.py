@@ -47,7 +47,7 @@ class Project:
             root = start
         config = load_config(None, start=start, stop=root)
         if corpus is not None:
-            folder = corpus if corpus.is_absolute() else start / corpus
+            folder = corpus if corpus.is_absolute() else root / corpus
         elif getattr(config.corpus, "dir", None):
             configured = Path(str(config.corpus.dir))
             folder = configured if configured.is_absolute() else root / configured
@@ -76,7 +76,7 @@ class Project:
                     break
         except RealityCheckError:
             raise
-        except Exception as exc:  # DuckDB's errors for a bad `where`
+        except Exception as exc:  # DuckDB's errors for a bad `where` (duckdb.Error)
             raise CorpusError(
                 f"cannot read the samples of {target}: {type(exc).__name__}: {exc}",
                 path=self.corpus_dir,
