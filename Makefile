@@ -36,7 +36,7 @@ demo: $(STAMP) ## Build the example repository and show what realitycheck finds 
 	$(BIN)/realitycheck demo
 
 .PHONY: services
-services: ## Install the system tools the tests use (wrk), when missing and possible
+services: ## Install the system tools the tests use (wrk, prometheus), when missing and possible
 	@scripts/services.sh
 
 .PHONY: lint

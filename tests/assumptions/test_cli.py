@@ -320,4 +320,6 @@ def test_no_corpus_leaves_every_check_unchecked(
     assert results and all(
         r["status"] == "unchecked" and "no corpus at" in r["why"] for r in results
     )
-    assert code == 0
+    # nothing was checked against real data: not a pass (a human change: error, not fail)
+    assert code == 2 and doc["verdict"] == "error"
+    assert "ran against real data" in doc["reasons"][0]["message"]

@@ -39,9 +39,14 @@ class FakeStage:
         failures = (
             [Reason(check=self.name, message="it failed")] if self.behaviour == "fail" else []
         )
+        short = [Reason(check=self.name, message="0 samples ran")]
         return StageRun(
             StageReport(
-                name=self.name, title=self.title, status=StageStatus.RAN, failures=failures
+                name=self.name,
+                title=self.title,
+                status=StageStatus.RAN,
+                failures=failures,
+                insufficient=short if self.behaviour == "insufficient" else [],
             ),
             result=self.name,
         )
@@ -116,6 +121,28 @@ def test_fail_open_when_policy_says_so(change: Path) -> None:
     stages = [FakeStage("needed", behaviour="skip", ai_change=True)]
     report = verify(VerifyOptions(repo=change), stages=stages)  # type: ignore[arg-type]
     assert report.verdict is Verdict.PASS
+
+
+@pytest.mark.parametrize(
+    ("ai_change", "fail_closed", "verdict"),
+    [
+        (True, True, Verdict.FAIL),
+        (None, True, Verdict.FAIL),
+        (False, True, Verdict.ERROR),
+        (True, False, Verdict.ERROR),
+    ],
+)
+def test_a_stage_without_enough_evidence_is_never_a_pass(
+    change: Path, ai_change: bool | None, fail_closed: bool, verdict: Verdict
+) -> None:
+    (change / "realitycheck.toml").write_text(
+        f"[policy]\nfail_closed = {str(fail_closed).lower()}\n"
+    )
+    stages = [FakeStage("who", ai_change=ai_change), FakeStage("thin", behaviour="insufficient")]
+    report = verify(VerifyOptions(repo=change), stages=stages)  # type: ignore[arg-type]
+    assert report.verdict is verdict
+    assert [r.message for r in report.reasons] == ["insufficient evidence: 0 samples ran"]
+    assert not report.stages[-1].passed
 
 
 def test_policy_selects_and_skips(change: Path) -> None:

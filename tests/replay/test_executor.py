@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from realitycheck.corpus.store import BlobStore
+from realitycheck.replay.binding import bind
 from realitycheck.replay.executor import Pool, PoolSpec
 from realitycheck.replay.local import LocalBackend
-from realitycheck.replay.worker import bind
 
 MODULE = """
 import os, sys, time

@@ -156,9 +156,10 @@ def test_without_a_base_or_recorded_outputs_only_the_heads_failures_count(change
     assert "only the head's own failures" in (target.note or "")
 
 
-def test_a_removed_function_and_a_target_without_samples_are_notes(change: Change) -> None:
+def test_a_removed_function_and_a_target_without_samples_are_errors(change: Change) -> None:
     write_samples(change.corpus_dir, "fn:calc.ops:gone", [{"args": {"x": 1}}])
     run = replay(change, ["calc.ops:gone", "calc.ops:total"])
     gone, total = run.targets
-    assert "the head has no such function" in (gone.note or "")
-    assert total.note == "no recorded samples" and total.samples == 0
+    assert "the head has no calc.ops:gone" in (gone.error or "")
+    assert "renamed or removed" in (gone.error or "")
+    assert total.error == "no recorded samples" and total.samples == 0

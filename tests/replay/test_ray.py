@@ -216,3 +216,38 @@ def test_an_unreachable_cluster_is_one_clear_error(
     assert code == 2
     assert "cannot reach the Ray cluster" in err
     assert "Traceback" not in err
+
+
+def test_three_pools_fit_on_two_cpus_when_noise_is_measured(
+    ray_address: str, change: Change
+) -> None:
+    from realitycheck.replay.ray_backend import RayBackend
+
+    cfg = config_from_dict({"replay": {"timeout": 2.0, "noise": True}}).replay
+    backend = RayBackend(ray_address)
+    try:
+        with Trees(Git(change.root)) as trees:
+            base, head = trees.get(change.base), trees.get(change.head)
+            run = replay_functions(
+                Corpus(change.corpus_dir),
+                ["m.core:score"],
+                Revision(base, source_roots(base, cfg.source_roots)),
+                Revision(head, source_roots(head, cfg.source_roots)),
+                cfg,
+                backend,
+            )
+    finally:
+        backend.close()
+    [target] = run.targets
+    assert target.noise_measured and target.replayed == 10 and target.diverged == 3
+
+
+def test_more_workers_than_the_cluster_has_fail_at_once(
+    ray_address: str, change: Change, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["replay", "function", "--repo", str(change.root), "--base", "main"]
+    args += ["--target", "m.core:score", "--executor", "ray", "--address", ray_address]
+    code = main([*args, "--workers", "2", "--no-coverage"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "asked for 6 CPUs (3 pools × 2 workers × 1 CPU) and the cluster has 2" in err

@@ -160,8 +160,17 @@ def test_the_replay_stage_fails_an_unexpected_divergence_and_a_ledger_can_intend
     assert stage.data["expected_changes"] is True
 
 
-def test_the_stage_skips_without_a_corpus(change_factory: Any) -> None:
+def test_without_a_corpus_a_configured_target_is_insufficient(change_factory: Any) -> None:
     change = change_factory({"a.py": "x = 1\n"}, {"a.py": "x = 2\n"}, config=CONFIG)
+    stage = run_verify(change).stage("replay")
+    assert stage is not None and stage.status is StageStatus.RAN and not stage.passed
+    [short] = stage.insufficient
+    assert "fn:shop.price:price: no corpus at" in short.message
+
+
+def test_the_stage_skips_without_a_corpus_or_a_configured_target(change_factory: Any) -> None:
+    config = CONFIG.split("[[replay.functions]]")[0]
+    change = change_factory({"a.py": "x = 1\n"}, {"a.py": "x = 2\n"}, config=config)
     stage = run_verify(change).stage("replay")
     assert stage is not None and stage.status is StageStatus.SKIPPED
     assert "no corpus" in (stage.reason or "")

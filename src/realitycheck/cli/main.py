@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "corpus": "realitycheck.cli.corpus:corpus",
     "github": "realitycheck.cli.github:github",
     "precommit": "realitycheck.cli.precommit:precommit",
+    "judge": "realitycheck.cli.judge:judge",
 }
 
 

@@ -47,6 +47,14 @@ class Common:
         return root / ".realitycheck" / "corpus"
 
 
+def _absolute(path: Path | None) -> Path | None:
+    """A path from the command line, resolved once against the directory it was given in.
+
+    Replay workers change directory; a relative path read later would point elsewhere.
+    """
+    return path.resolve() if path is not None else None
+
+
 def common_options(func: F) -> F:
     """Add --repo, --config, --corpus and --debug; the command receives them as `common`."""
 
@@ -55,7 +63,7 @@ def common_options(func: F) -> F:
         common = Common(
             repo=kwargs.pop("repo"),
             config=kwargs.pop("config_path"),
-            corpus=kwargs.pop("corpus"),
+            corpus=_absolute(kwargs.pop("corpus")),
             debug=kwargs.pop("debug"),
         )
         return func(common=common, **kwargs)

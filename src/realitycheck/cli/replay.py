@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from realitycheck import __version__
-from realitycheck.cli.main import EXIT_FAIL, EXIT_PASS
+from realitycheck.cli.main import EXIT_ERROR, EXIT_FAIL, EXIT_PASS
 from realitycheck.cli.options import Common, change_options, common_options
 from realitycheck.cli.output import emit_json, emit_report
 from realitycheck.cli.progress import ConsoleEvents
@@ -18,6 +18,7 @@ from realitycheck.core.git import Git
 from realitycheck.core.report import (
     SCHEMA_VERSION,
     Change,
+    Reason,
     Report,
     StageReport,
     StageStatus,
@@ -30,6 +31,7 @@ from realitycheck.replay.http import Endpoints, check_url, settings_for
 from realitycheck.replay.model import ReplayResult
 from realitycheck.replay.present import present
 from realitycheck.replay.sender import replay_http
+from realitycheck.replay.sufficiency import assess
 from realitycheck.replay.targets import HTTP, function_name, http_targets
 
 FORMATS = ["text", "markdown", "json"]
@@ -54,18 +56,39 @@ def _format_options(func: Any) -> Any:
     )(func)
 
 
-def _emit(result: ReplayResult, change: Change, fmt: str, output: Path | None, fail_on: str) -> int:
+def _emit(
+    result: ReplayResult,
+    change: Change,
+    fmt: str,
+    output: Path | None,
+    fail_on: str,
+    fail_closed: bool = True,
+) -> int:
     parts = present(result, fail_on)
-    verdict = Verdict.FAIL if parts.failures else Verdict.PASS
+    reasons = list(parts.failures)
+    short = [
+        Reason(check=r.check, message=f"insufficient evidence: {r.message}")
+        for r in parts.insufficient
+    ]
+    if parts.failures or (short and fail_closed):  # unknown provenance counts as AI
+        reasons += short
+        verdict = Verdict.FAIL
+    else:
+        verdict = Verdict.ERROR if short else Verdict.PASS
+        reasons += short
     if fmt == "json":
         emit_json(
             {
                 "schema_version": SCHEMA_VERSION,
                 "tool_version": __version__,
                 "verdict": verdict.value,
-                "reasons": [r.model_dump() for r in parts.failures],
+                "reasons": [r.model_dump() for r in reasons],
                 "change": change.model_dump(),
-                "replay": {"status": "ran", **result.to_json()},
+                "replay": {
+                    "status": "ran",
+                    **result.to_json(),
+                    "insufficient": [r.message for r in parts.insufficient],
+                },
                 "warnings": result.warnings,
             },
             output,
@@ -78,17 +101,19 @@ def _emit(result: ReplayResult, change: Change, fmt: str, output: Path | None, f
             summary=parts.summary,
             failures=parts.failures,
             blocks=parts.blocks,
+            checks=parts.checks,
             warnings=result.warnings,
+            insufficient=parts.insufficient,
         )
         report = Report(
             tool_version=__version__,
             verdict=verdict,
-            reasons=list(parts.failures),
+            reasons=reasons,
             change=change,
             stages=[stage],
         )
         emit_report(report, [(fmt, str(output) if output else None)])
-    return EXIT_FAIL if verdict is Verdict.FAIL else EXIT_PASS
+    return {Verdict.FAIL: EXIT_FAIL, Verdict.ERROR: EXIT_ERROR}.get(verdict, EXIT_PASS)
 
 
 def _ledger(git: Git, base: str | None, head: str) -> tuple[list[Any] | None, str | None]:
@@ -242,7 +267,7 @@ def function(
         head_ref=head,
         commits=len(git.commits(base_sha, head_sha)),
     )
-    return _emit(result, change, fmt, output, config.replay.fail_on)
+    return _emit(result, change, fmt, output, config.replay.fail_on, config.policy.fail_closed)
 
 
 @replay.command("http")
@@ -345,9 +370,14 @@ def http(
     result.warnings.append(
         "expected_changes unavailable for URLs: every divergence counts as unexpected"
     )
+    result.warnings.append(
+        "reality coverage not measured: realitycheck did not start these services (configure "
+        "them in [[replay.services]] and run verify to measure what real requests execute)"
+    )
     result.targets = replay_http(corpus, targets, endpoints, settings, events=ConsoleEvents())
+    assess(result, config.replay)
     change = Change(repo=str(git.root), base=str(endpoints.baseline), head=str(endpoints.candidate))
-    return _emit(result, change, fmt, output, config.replay.fail_on)
+    return _emit(result, change, fmt, output, config.replay.fail_on, config.policy.fail_closed)
 
 
 def _pattern(value: str) -> str:

@@ -73,6 +73,7 @@ class CheckOutcome(str, Enum):
     PASSED = "passed"
     FAILED = "failed"
     SKIPPED = "skipped"
+    ERROR = "error"
 
 
 class Check(Model):
@@ -153,6 +154,11 @@ class StageReport(Model):
     checks: list[Check] = Field(default_factory=list)
     signals: list[RiskSignal] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    insufficient: list[Reason] = Field(
+        default_factory=list,
+        description="Why the stage's evidence falls short (too few real inputs exercised the "
+        "change): a stage with any is not a pass.",
+    )
     gate: bool = Field(
         default=True, description="Whether the stage can fail the gate (false: it informs)."
     )
@@ -178,7 +184,7 @@ class StageReport(Model):
     @property
     def passed(self) -> bool:
         """Whether the stage ran and found nothing that fails the gate."""
-        return self.status is StageStatus.RAN and not self.failures
+        return self.status is StageStatus.RAN and not self.failures and not self.insufficient
 
 
 class Change(Model):
@@ -236,6 +242,8 @@ class Report(Model):
             if s.reason is not None:
                 section["reason"] = s.reason
             section.update(s.data)
+            if s.insufficient:
+                section["insufficient"] = [r.message for r in s.insufficient]
             if s.warnings:
                 section.setdefault("warnings", s.warnings)
             doc[s.name] = section

@@ -22,12 +22,12 @@ from typing import Any
 from realitycheck.core.config import Config, load_config
 from realitycheck.core.errors import CorpusError, GitError, RealityCheckError
 from realitycheck.core.git import Git
-from realitycheck.corpus.model import BLOB_KEY, Sample
+from realitycheck.corpus.model import Sample
 from realitycheck.corpus.store import Corpus, open_corpus
 from realitycheck.replay import values
+from realitycheck.replay.binding import bind, load_blobs
 from realitycheck.replay.compare import Found, comparator_for, compare_outcomes, recorded_status
 from realitycheck.replay.jsondiff import is_under
-from realitycheck.replay.worker import bind
 
 
 @dataclass(frozen=True)
@@ -125,19 +125,9 @@ def import_target(target: str, roots: list[Path]) -> Callable[..., Any]:
     return fn
 
 
-def _with_blobs(value: Any, corpus: Corpus) -> Any:
-    if isinstance(value, dict):
-        if isinstance(value.get(BLOB_KEY), str):
-            return corpus.blobs.get(value)
-        return {k: _with_blobs(v, corpus) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_with_blobs(v, corpus) for v in value]
-    return value
-
-
 def call_recorded(fn: Callable[..., Any], sample: Sample, corpus: Corpus) -> tuple[str, str]:
     """Call `fn` on a sample's recorded arguments: (`return` | `raised`, canonical output)."""
-    args = _with_blobs(sample.input.get("args", {}), corpus)
+    args = load_blobs(sample.input.get("args", {}), None, corpus.blobs.root)
     params = [(p.name, p.kind) for p in _signature(fn)]
     pos, kw = bind(params, args)
     try:

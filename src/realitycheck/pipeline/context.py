@@ -62,7 +62,7 @@ class Context:
     def corpus_dir(self) -> Path:
         """Where the corpus lives: --corpus, then configuration, then the default folder."""
         if self.options.corpus is not None:
-            return self.options.corpus
+            return self.options.corpus.absolute()
         configured = getattr(self.config.corpus, "dir", None)
         if configured:
             path = Path(str(configured))

@@ -116,13 +116,18 @@ def run_stages(ctx: Context, stages: list[Stage] | None = None) -> list[StageRep
 
 
 def decide(ctx: Context, reports: list[StageReport]) -> tuple[Verdict, list[Reason]]:
-    """The verdict: failures fail; a required stage that did not run fails an AI change."""
+    """The verdict: failures fail; a required stage that did not run fails an AI change.
+
+    A stage whose evidence falls short (no real input exercised the change) is never a pass:
+    under `fail_closed` it fails an AI change, otherwise the verdict is `error`.
+    """
     reasons = [r for s in reports for r in s.failures]
     ai_change = ctx.results.get(AI_CHANGE_KEY, True)  # unknown provenance counts as AI
     policy = ctx.config.policy
+    closed = bool(ai_change and policy.fail_closed)
     for s in reports:
         missing = s.name in policy.required and s.status is not StageStatus.RAN
-        if missing and ai_change and policy.fail_closed:
+        if missing and closed:
             reasons.append(
                 Reason(
                     check=s.name,
@@ -130,10 +135,18 @@ def decide(ctx: Context, reports: list[StageReport]) -> tuple[Verdict, list[Reas
                     "an AI change cannot pass without it",
                 )
             )
+    short = [
+        Reason(check=r.check, message=f"insufficient evidence: {r.message}")
+        for s in reports
+        if s.status is StageStatus.RAN
+        for r in s.insufficient
+    ]
+    if closed:
+        reasons += short
     if reasons:
         return Verdict.FAIL, reasons
-    if any(s.status is StageStatus.ERROR for s in reports):
-        return Verdict.ERROR, reasons
+    if short or any(s.status is StageStatus.ERROR for s in reports):
+        return Verdict.ERROR, short
     return Verdict.PASS, reasons
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,14 +12,14 @@ from realitycheck.core.diff import FileDiff
 from realitycheck.core.errors import CorpusError
 from realitycheck.core.events import Events
 from realitycheck.core.git import Git
+from realitycheck.core.ranges import to_ranges
 from realitycheck.corpus.store import Corpus
 from realitycheck.replay import reality
 from realitycheck.replay.executor import backend_for
 from realitycheck.replay.function import FunctionReplay, Revision, replay_functions
-from realitycheck.replay.http import Endpoints, settings_for
 from realitycheck.replay.model import RealityCoverage, ReplayResult, TargetReplay
-from realitycheck.replay.sender import replay_http
-from realitycheck.replay.services import running
+from realitycheck.replay.service_change import ServiceRun, replay_service
+from realitycheck.replay.sufficiency import assess
 from realitycheck.replay.targets import (
     callable_name,
     changed_function_targets,
@@ -81,8 +80,17 @@ def replay_change(job: ChangeReplay) -> ReplayResult:
     cfg = job.config.replay
     corpus = open_corpus(job.corpus_dir)
     functions, services = plan(job, corpus)
+    if corpus is None and (functions or cfg.services):
+        return _without_corpus(job, functions)
     if corpus is None or (not functions and not services):
-        why = "no corpus at " + str(job.corpus_dir) if corpus is None else "no target to replay"
+        why = f"no corpus at {job.corpus_dir}"
+        if corpus is not None:
+            empty = not corpus.targets()
+            why = (
+                f"the corpus at {job.corpus_dir} holds no samples"
+                if empty
+                else ("no recorded target in the corpus belongs to the changed code")
+            )
         raise NothingToReplay(why)
     result = ReplayResult(
         base=job.base,
@@ -90,6 +98,11 @@ def replay_change(job: ChangeReplay) -> ReplayResult:
         executor=job.executor or cfg.executor,
         expected_changes=job.expected is not None,
     )
+    result.changed = {
+        d.path: to_ranges(d.added_lines)
+        for d in job.diffs
+        if d.path.endswith(".py") and d.added_lines and not reality.is_test_file(d.path)
+    }
     if job.expected is None:
         result.warnings.append(
             "expected_changes unavailable (no ledger found): every divergence counts as unexpected"
@@ -120,59 +133,24 @@ def replay_change(job: ChangeReplay) -> ReplayResult:
             finally:
                 backend.close()
             result.targets += run.targets
+        served: dict[str, ServiceRun] = {}
         for name, targets in services.items():
-            result.targets += _replay_service(job, corpus, name, targets, base, head, expected)
+            served[name] = replay_service(
+                job, corpus, name, targets, base, head, expected, trees.scratch("services")
+            )
+            result.targets += served[name].targets
         if cfg.coverage:
-            result.reality_coverage = _reality(job, run, head, trees)
+            result.reality_coverage = _reality(job, run, head, trees, served)
+    assess(result, cfg)
     return result
 
 
-def _replay_service(
-    job: ChangeReplay,
-    corpus: Corpus,
-    name: str,
-    targets: list[str],
-    base: Revision | None,
-    head: Revision,
-    expected: list[ExpectedChange],
-) -> list[TargetReplay]:
-    cfg = job.config.replay
-    service = next(s for s in cfg.services if s.name == name)
-    if base is None:
-        return [
-            TargetReplay(
-                target=t,
-                kind="http",
-                comparator=service.comparator,
-                note="no base revision to start the service from",
-            )
-            for t in targets
-        ]
-    settings = settings_for(cfg, service)
-    with contextlib.ExitStack() as stack:
-
-        def start(rev: Revision, label: str) -> str:
-            return stack.enter_context(
-                running(service, rev.tree, rev.roots, environ=job.environ, label=label)
-            )
-
-        baseline = start(base, "base")
-        candidate = start(head, "head")
-        secondary = start(base, "base, second run") if cfg.noise else None
-        import httpx
-
-        endpoints = Endpoints(
-            httpx.URL(baseline),
-            httpx.URL(candidate),
-            httpx.URL(secondary) if secondary else None,
-        )
-        return replay_http(
-            corpus, targets, endpoints, settings, expected=expected, events=job.events
-        )
-
-
 def _reality(
-    job: ChangeReplay, run: FunctionReplay, head: Revision, trees: Trees
+    job: ChangeReplay,
+    run: FunctionReplay,
+    head: Revision,
+    trees: Trees,
+    served: Mapping[str, ServiceRun],
 ) -> RealityCoverage:
     cfg = job.config.replay
     tests: reality.TestRunOutput | None = None
@@ -187,6 +165,9 @@ def _reality(
                 environ=job.environ,
             )
     replay_lines = reality.lines_of(run.coverage, run.coverage.keys())
+    for service in served.values():
+        for path, lines in (service.lines or {}).items():
+            replay_lines.setdefault(path, set()).update(lines)
     test_lines = tests.lines if tests else None
     names = {n for per in (test_lines or {}).values() for s in per.values() for n in s}
     origins = reality.test_origins(head.tree, names, job.test_origin)
@@ -206,11 +187,29 @@ def _reality(
         notes.append("no test_command configured, so no test was run")
     if job.test_origin is None:
         notes.append("provenance unavailable: which tests were written in AI commits is unknown")
-    if any(t.kind == "http" for t in run.targets) or cfg.services:
-        notes.append("HTTP services are not measured; only function replay counts")
+    unmeasured = sorted(name for name, s in served.items() if s.lines is None)
+    if unmeasured:
+        coverage.mark_unmeasured(unmeasured)
+        whys = "; ".join(f"{name}: {served[name].unmeasured}" for name in unmeasured)
+        notes.append(
+            f"HTTP service {', '.join(unmeasured)} was not measured ({whys}): changed lines "
+            "nothing measured executed may have run there"
+        )
     coverage.note = "; ".join(notes) or None
     _link_targets(job, run, head)
+    _link_services(job, served, head)
     return coverage
+
+
+def _link_services(job: ChangeReplay, served: Mapping[str, ServiceRun], head: Revision) -> None:
+    """Per HTTP target: the changed lines its service executed (the whole service run)."""
+    changed = {d.path: d.added_lines for d in job.diffs if d.path.endswith(".py")}
+    for service in served.values():
+        if service.lines is None:
+            continue
+        reached = reality.reached(head.tree, changed, service.lines)
+        for target in service.targets:
+            target.reached = reached
 
 
 def _link_targets(job: ChangeReplay, run: FunctionReplay, head: Revision) -> None:
@@ -229,6 +228,24 @@ def _link_targets(job: ChangeReplay, run: FunctionReplay, head: Revision) -> Non
             others = reality.lines_of(run.coverage, agreeing)
             only = {p: ls - others.get(p, set()) for p, ls in lines.items()}
             target.reached_only_by_diverged = reality.reached(head.tree, changed, only)
+
+
+def _without_corpus(job: ChangeReplay, functions: list[str]) -> ReplayResult:
+    """Configured targets and no corpus: each target is an error, never a skipped stage."""
+    why = f"no corpus at {job.corpus_dir}, so no recorded sample"
+    result = ReplayResult(base=job.base, head=job.head, executor="none")
+    for name in functions:
+        comparator = job.config.replay.function(name).comparator
+        result.targets.append(
+            TargetReplay(target=name, kind="function", comparator=comparator, error=why)
+        )
+    for service in job.config.replay.services:
+        for pattern in service.targets:
+            result.targets.append(
+                TargetReplay(target=pattern, kind="http", comparator=service.comparator, error=why)
+            )
+    assess(result, job.config.replay)
+    return result
 
 
 def corpus_or_error(path: Path) -> Corpus:

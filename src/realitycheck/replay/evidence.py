@@ -64,6 +64,22 @@ def findings(result: ReplayResult, bad: list[tuple[TargetReplay, Divergence]]) -
         if id(t) not in failing_targets:
             continue
         located = t.reached_only_by_diverged or t.reached_by_diverged
+        message = (
+            f"Recorded inputs of {t.target} that executed these changed lines give other "
+            f"results than the base ({t.diverged} of {t.replayed} samples)."
+        )
+        if not located and t.reached:
+            located = t.reached
+            message = (
+                f"Recorded inputs of {t.target} executed these changed lines, and "
+                f"{t.diverged} of {t.replayed} give other results than the base."
+            )
+        elif not located:
+            located = result.changed
+            message = (
+                f"{t.target} gives other results than the base on {t.diverged} of {t.replayed} "
+                "recorded inputs; which changed lines they executed was not measured."
+            )
         for path, ranges in located.items():
             out.append(
                 Finding(
@@ -71,8 +87,7 @@ def findings(result: ReplayResult, bad: list[tuple[TargetReplay, Divergence]]) -
                     rule_id="replay/divergence",
                     rule_name="Real inputs diverge",
                     level=Level.ERROR,
-                    message=f"Recorded inputs of {t.target} that executed these changed lines "
-                    f"give other results than the base ({t.diverged} of {t.replayed} samples).",
+                    message=message,
                     path=path,
                     lines=ranges,
                 )
@@ -114,8 +129,18 @@ def signals(result: ReplayResult, bad: list[tuple[TargetReplay, Divergence]]) ->
                 ],
             )
         )
+    short = [t for t in result.targets if t.insufficient]
+    if short:
+        out.append(
+            RiskSignal(
+                name="replay-insufficient",
+                value=round(len(short) / len(result.targets), 4),
+                detail=f"{len(short)} of {len(result.targets)} targets ran on too little "
+                f"reality; {short[0].target}: {short[0].insufficient}"[:300],
+            )
+        )
     cov = result.reality_coverage
-    if cov is not None and cov.changed_lines:
+    if cov is not None and cov.changed_lines and not cov.unmeasured:
         missed = 1.0 - cov.replay_share
         if missed > 0:
             out.append(

@@ -136,6 +136,7 @@ class Judged(NamedTuple):
     head_text: str
     base_ms: float
     head_ms: float
+    errored: str | None = None
 
 
 class Answer:
@@ -251,7 +252,8 @@ class Exchanger:
         texts = ("", "")
         if found:
             texts = (base.text(), head.text())
-        return Judged(item[0], None, found, noise, *texts, base.ms, head.ms)
+        errored = _both_failed(base, head)
+        return Judged(item[0], None, found, noise, *texts, base.ms, head.ms, errored)
 
     def _differ(self, base: Answer, other: Answer) -> list[Found]:
         if base.state != "ok" or other.state != "ok":
@@ -265,3 +267,14 @@ class Exchanger:
         """Close this thread's connections (a transport passed in belongs to the caller)."""
         if self.owned:
             self.transport.close()
+
+
+def _both_failed(base: Answer, head: Answer) -> str | None:
+    """Why both services failed this request the same way (no answer, or both HTTP 5xx)."""
+    if base.state != "ok" and base.state == head.state:
+        return f"no answer from either service ({base.error or base.state})"[:160]
+    if base.response is not None and head.response is not None:
+        status = base.response.status_code
+        if status >= 500 and head.response.status_code == status:
+            return f"HTTP {status} from both services"
+    return None

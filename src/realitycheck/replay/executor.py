@@ -35,6 +35,12 @@ class PoolSpec:
     timeout: float
     blob_root: Path | None = None
     coverage: str | None = None  # None, "target" or "sample"
+    import_timeout: float | None = None  # None: the per-call timeout
+
+    def __post_init__(self) -> None:
+        for path in (self.tree, self.blob_root):
+            if path is not None and not path.is_absolute():
+                raise ValueError(f"replay workers need absolute paths, not {path}")
 
     def worker_spec(self) -> dict[str, Any]:
         """The plain dict `worker.init` receives."""
@@ -44,14 +50,19 @@ class PoolSpec:
             "timeout": self.timeout,
             "blob_root": str(self.blob_root) if self.blob_root else None,
             "coverage": self.coverage,
+            "import_timeout": self.import_timeout,
         }
 
 
 class WorkerHandle(Protocol):
     """One worker process serving one revision."""
 
-    def probe(self, target: str) -> Future[tuple[str, str]]:
-        """Whether the revision has the target."""
+    def ready(self) -> Future[int]:
+        """Answers (with the worker's process id) once the worker has started."""
+        ...
+
+    def probe(self, target: str, inputs: list[str] | None = None) -> Future[tuple[str, str]]:
+        """Whether the revision has the target, and takes the recorded `inputs`."""
         ...
 
     def run(self, target: str, items: list[Item]) -> Future[list[Result]]:
@@ -82,6 +93,13 @@ class Backend(Protocol):
 
     def default_workers(self, pools: int) -> int:
         """How many workers each of `pools` concurrent pools should get."""
+        ...
+
+    def pool_size(self, pools: int, workers: int | None) -> int:
+        """Workers per pool (`workers`, or the default), reserving what they need at once.
+
+        Raises a ConfigError when the workers asked for cannot all run at the same time.
+        """
         ...
 
     def close(self) -> None:
@@ -129,10 +147,38 @@ class Pool:
     def __post_init__(self) -> None:
         self.slots = [_Slot(self.backend.start(self.spec)) for _ in range(self.size)]
 
-    def probe(self, target: str) -> tuple[str, str]:
-        """Whether this revision has the target (asked of the first worker)."""
-        self.slots[0].fresh = False
-        return self.slots[0].handle.probe(target).result()
+    def probe(self, target: str, inputs: list[str] | None = None) -> tuple[str, str]:
+        """Whether this revision can run the target (asked of the first worker).
+
+        The answer must come within the import timeout (plus start-up time): a worker stuck
+        importing is killed and replaced, and the state is `stuck`.
+        """
+        slot = self.slots[0]
+        slot.fresh = False
+        limit = (self.spec.import_timeout or self.spec.timeout) + GRACE_SECONDS
+        try:
+            slot.handle.ready().result(timeout=STARTUP_SECONDS)
+        except FutureTimeout:
+            self._replace(0, only_if=slot.handle)
+            return ("stuck", f"the worker did not start within {STARTUP_SECONDS:g} s")
+        except Exception as exc:
+            if not _is_worker_loss(exc):
+                raise
+            self._replace(0, only_if=slot.handle)
+            return ("broken", f"the worker could not start: {exc}")
+        try:
+            return slot.handle.probe(target, inputs).result(timeout=limit)
+        except FutureTimeout:
+            self._replace(0, only_if=slot.handle)
+            return (
+                "stuck",
+                f"importing {target} did not finish within {limit:g} s; the worker was killed",
+            )
+        except Exception as exc:
+            if not _is_worker_loss(exc):
+                raise
+            self._replace(0, only_if=slot.handle)
+            return ("broken", f"the worker died importing {target}: {exc}")
 
     def _warm(self, index: int, target: str) -> None:
         """Wait for a new worker to start and import the target, outside any sample's timeout."""

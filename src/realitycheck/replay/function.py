@@ -29,11 +29,13 @@ from realitycheck.replay.compare import (
 from realitycheck.replay.executor import Backend, Pool, PoolSpec, Ticket
 from realitycheck.replay.model import Baseline, TargetReplay
 from realitycheck.replay.noise import Thresholds
+from realitycheck.replay.preflight import failure, preflight_error, recorded_names
 from realitycheck.replay.tally import Tally
 from realitycheck.replay.targets import callable_name, function_name
 from realitycheck.replay.worker import Item, Result
 
 SAMPLE_CONTEXT_LIMIT = 2000  # per-sample coverage contexts up to this many samples (auto)
+PREFLIGHT_SAMPLES = 20  # recorded inputs checked against the signature before the batch
 Row = tuple[str, str, str | None]
 
 
@@ -100,7 +102,7 @@ def replay_functions(
     if not any(counts.values()):
         run.targets = [_empty(t, config, "no recorded samples") for t in names]
         return run
-    blob_root = corpus.root / "blobs"
+    blob_root = corpus.root.resolve() / "blobs"
     roles: dict[str, Revision] = {"head": head}
     if base is not None:
         roles["base"] = base
@@ -108,13 +110,14 @@ def replay_functions(
             roles["base-2"] = base
     pools: dict[str, Pool] = {}
     try:
-        size = config.workers or backend.default_workers(len(roles))
+        size = backend.pool_size(len(roles), config.workers)
         for role, rev in roles.items():
             spec = PoolSpec(
                 name=role,
                 tree=rev.tree,
                 roots=rev.roots,
                 timeout=config.timeout,
+                import_timeout=config.import_timeout,
                 blob_root=blob_root,
                 coverage=run.coverage_mode if role == "head" else None,
             )
@@ -149,9 +152,9 @@ def _count(corpus: Corpus, target: str, limit: int | None) -> int:
     return min(n, limit) if limit is not None else n
 
 
-def _empty(target: str, config: ReplayConfig, note: str) -> TargetReplay:
+def _empty(target: str, config: ReplayConfig, why: str) -> TargetReplay:
     return TargetReplay(
-        target=target, kind="function", comparator=config.function(target).comparator, note=note
+        target=target, kind="function", comparator=config.function(target).comparator, error=why
     )
 
 
@@ -160,12 +163,14 @@ class _TargetRun:
     tally: Tally
     note: str | None = None
     restarts: int = 0
+    error: str | None = None
 
     def finish(self, config: ReplayConfig, expected: Sequence[ExpectedChange]) -> TargetReplay:
         thresholds = Thresholds(config.relative_threshold, config.absolute_threshold)
         result = self.tally.result(thresholds, expected)
         result.note = self.note
         result.restarts = self.restarts
+        result.error = self.error
         return result
 
 
@@ -180,20 +185,28 @@ def _replay_target(
 ) -> _TargetRun:
     settings = config.function(target)
     name = callable_name(target)
-    head_state, head_why = pools["head"].probe(name)
+    first = next(read_rows(corpus, target, PREFLIGHT_SAMPLES, PREFLIGHT_SAMPLES), [])
+    inputs = [row[1] for row in first]
+    head_state, head_why = pools["head"].probe(name, inputs)
+    base_state, base_why = ("absent", "")
+    if "base" in pools:
+        base_state, base_why = pools["base"].probe(name, inputs)
+    failed = preflight_error(name, (head_state, head_why), (base_state, base_why))
+    if failed is not None:
+        if head_state == "signature":
+            failed += f" (recorded arguments: {recorded_names(inputs)})"
+        tally = Tally(target, "function", settings.comparator, "none")
+        for _ in range(count):
+            tally.skip("not run: the target failed its pre-flight")
+        return _TargetRun(tally, error=failed)
     baseline: Baseline = "base"
     note = None
-    if head_state == "missing":
-        tally = Tally(target, "function", settings.comparator, "none")
-        return _TargetRun(tally, note=f"the head has no such function ({head_why})")
     active = dict(pools)
-    if "base" in pools:
-        base_state, base_why = pools["base"].probe(name)
-        if base_state == "missing":
-            baseline = "recorded"
-            note = f"new in the head ({base_why}); compared with the recorded outputs"
-            active = {"head": pools["head"]}
-    else:
+    if base_state == "missing":
+        baseline = "recorded"
+        note = f"new in the head ({base_why}); compared with the recorded outputs"
+        active = {"head": pools["head"]}
+    elif base_state == "absent":
         baseline = "recorded"
         note = "no base revision; compared with the recorded outputs"
     tally = Tally(
@@ -244,20 +257,20 @@ def _settle(
         sample_id, _, output = row
         h = head[i]
         if h[1] == "input-error":
-            tally.skip("input-error")
+            tally.skip(f"cannot read the recorded input ({failure('raised', h[2])})")
             continue
         tally.head_ms.append(h[3])
         if base is not None:
             b = base[i]
             if b[1] == "input-error":
-                tally.skip("input-error")
+                tally.skip(f"cannot read the recorded input ({failure('raised', b[2])})")
                 continue
             tally.base_ms.append(b[3])
             found = compare_outcomes(b[1], b[2], h[1], h[2], compare)
             noise = []
             if second is not None:
                 noise = compare_outcomes(b[1], b[2], second[i][1], second[i][2], compare)
-            tally.add(sample_id, found, noise, b[2], h[2])
+            tally.add(sample_id, found, noise, b[2], h[2], errored=failure(b[1], b[2]))
             continue
         recorded = _recorded(output)
         if recorded is None:
@@ -265,7 +278,8 @@ def _settle(
             continue
         used_recorded = True
         status, text = recorded
-        tally.add(sample_id, compare_outcomes(status, text, h[1], h[2], compare), (), text, h[2])
+        found = compare_outcomes(status, text, h[1], h[2], compare)
+        tally.add(sample_id, found, (), text, h[2], errored=failure(h[1], h[2]))
     return used_recorded
 
 

@@ -104,8 +104,11 @@ class LocalWorker:
         tail = self.log.read().decode("utf-8", "replace").strip().splitlines()
         return f"the worker exited with code {code}" + (f": {tail[-1]}" if tail else "")
 
-    def probe(self, target: str) -> Future[tuple[str, str]]:
-        return self._call("probe", target)
+    def ready(self) -> Future[int]:
+        return self._call("pid")
+
+    def probe(self, target: str, inputs: list[str] | None = None) -> Future[tuple[str, str]]:
+        return self._call("probe", target, inputs)
 
     def run(self, target: str, items: list[Item]) -> Future[list[Result]]:
         return self._call("run", target, items)
@@ -148,6 +151,9 @@ class LocalBackend:
 
     def default_workers(self, pools: int) -> int:
         return max(1, (os.cpu_count() or 1) // max(1, pools))
+
+    def pool_size(self, pools: int, workers: int | None) -> int:
+        return workers or self.default_workers(pools)
 
     def close(self) -> None:
         """Nothing to release."""

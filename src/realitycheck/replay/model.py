@@ -40,6 +40,11 @@ class Divergence(BaseModel):
     tokens_lost: float | None = Field(
         default=None, description="text: mean share of the base's tokens the head lost."
     )
+    cause: str | None = Field(
+        default=None,
+        description="The problem this divergence is one path of (one category under one "
+        "parent path, e.g. every query key of one route), when several paths share it.",
+    )
 
     def to_json(self) -> dict[str, Any]:
         """The divergence as the JSON report shows it."""
@@ -78,6 +83,20 @@ class TargetReplay(BaseModel):
     head_ms: float | None = Field(default=None, description="Median duration on the head.")
     restarts: int = 0
     note: str | None = None
+    causes: dict[str, int] = Field(
+        default_factory=dict, description="Samples showing any path of each shared cause."
+    )
+    errored: dict[str, int] = Field(
+        default_factory=dict,
+        description="Samples that failed the same way on both sides, by why (they exercised "
+        "no changed behaviour).",
+    )
+    error: str | None = Field(
+        default=None, description="Why the target could not be replayed at all (pre-flight)."
+    )
+    insufficient: str | None = Field(
+        default=None, description="Why the evidence falls short of the configured minimum."
+    )
     reached: dict[str, list[Range]] = Field(
         default_factory=dict, description="Changed lines the replayed inputs executed, per file."
     )
@@ -89,6 +108,11 @@ class TargetReplay(BaseModel):
         default_factory=dict,
         description="Changed lines only diverging samples executed, per file (sample contexts).",
     )
+
+    @property
+    def exercised(self) -> int:
+        """Samples that ran on both sides and did not fail on both."""
+        return self.replayed - sum(self.errored.values())
 
     @property
     def reported(self) -> list[Divergence]:
@@ -118,8 +142,11 @@ class TargetReplay(BaseModel):
             "skipped": self.skipped,
             "ignored": self.ignored,
             "restarts": self.restarts,
+            "errored": self.errored,
+            "causes": self.causes,
+            "exercised": self.exercised,
         }
-        for key in ("base_ms", "head_ms", "note"):
+        for key in ("base_ms", "head_ms", "note", "error", "insufficient"):
             if getattr(self, key) is not None:
                 data[key] = getattr(self, key)
         if self.example is not None:
@@ -158,6 +185,10 @@ class FileCoverage(BaseModel):
     tests_only: list[Range] = Field(default_factory=list)
     ai_tests_only: list[Range] = Field(default_factory=list)
     uncovered: list[Range] = Field(default_factory=list)
+    not_measured: list[Range] = Field(
+        default_factory=list,
+        description="Lines no measured run executed, where an unmeasured service may have.",
+    )
     tests_by_line: dict[int, list[str]] = Field(default_factory=dict)
 
 
@@ -172,6 +203,10 @@ class RealityCoverage(BaseModel):
     covered_by_tests_only: int = 0
     covered_only_by_ai_tests: int = 0
     uncovered_lines: int = 0
+    not_measured_lines: int = 0
+    unmeasured: list[str] = Field(
+        default_factory=list, description="What ran real inputs without being measured."
+    )
     files: list[FileCoverage] = Field(default_factory=list)
     tests: SuiteRun = Field(default_factory=SuiteRun)
     note: str | None = None
@@ -180,6 +215,13 @@ class RealityCoverage(BaseModel):
     def uncovered(self) -> list[tuple[str, Range]]:
         """(file, range) of changed lines nothing executed."""
         return [(f.path, r) for f in self.files for r in f.uncovered]
+
+    def mark_unmeasured(self, names: list[str]) -> None:
+        """Lines nothing measured executed become not measured: `names` ran unmeasured."""
+        self.unmeasured = names
+        for f in self.files:
+            f.not_measured, f.uncovered = f.uncovered, []
+        self.not_measured_lines, self.uncovered_lines = self.uncovered_lines, 0
 
     @property
     def replay_share(self) -> float:
@@ -199,6 +241,9 @@ class RealityCoverage(BaseModel):
             "covered_by_tests_only": self.covered_by_tests_only,
             "covered_only_by_ai_tests": self.covered_only_by_ai_tests,
             "uncovered_lines": self.uncovered_lines,
+            "not_measured_lines": self.not_measured_lines,
+            "unmeasured": self.unmeasured,
+            "not_measured": pairs("not_measured"),
             "uncovered": pairs("uncovered"),
             "tests_only": pairs("tests_only"),
             "ai_tests_only": pairs("ai_tests_only"),
@@ -223,6 +268,11 @@ class ReplayResult(BaseModel):
         default=False, description="Whether a ledger's expected_changes were available."
     )
     warnings: list[str] = Field(default_factory=list)
+    changed: dict[str, list[Range]] = Field(
+        default_factory=dict,
+        description="The change's added lines per source file: where a divergence is placed "
+        "when no measurement says which of them its samples executed.",
+    )
 
     def target(self, name: str) -> TargetReplay | None:
         """The replay of one target."""

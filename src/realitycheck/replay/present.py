@@ -17,8 +17,10 @@ from realitycheck.core.report import (
     SideBySide,
     Table,
 )
-from realitycheck.replay.evidence import divergence_line, findings, pct, ranges_text, signals
+from realitycheck.replay.evidence import findings, pct, ranges_text, signals
 from realitycheck.replay.model import Divergence, RealityCoverage, ReplayResult, TargetReplay
+from realitycheck.replay.problems import Problem, problems
+from realitycheck.replay.sufficiency import evidence_line
 
 MAX_GROUPS = 30
 
@@ -33,6 +35,7 @@ class Parts:
     findings: list[Finding] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     signals: list[RiskSignal] = field(default_factory=list)
+    insufficient: list[Reason] = field(default_factory=list)
 
 
 def failing(result: ReplayResult, fail_on: str) -> list[tuple[TargetReplay, Divergence]]:
@@ -52,6 +55,7 @@ def _target_row(t: TargetReplay) -> list[str]:
     return [
         t.target,
         f"{t.replayed}" + (f" (+{skipped} skipped)" if skipped else ""),
+        str(sum(t.errored.values())),
         str(t.diverged),
         rate,
         str(t.unexpected),
@@ -93,7 +97,13 @@ def _coverage_blocks(cov: RealityCoverage) -> list[Block]:
     text += f"; {cov.covered_by_tests_only} ran only under the tests"
     if cov.covered_only_by_ai_tests:
         text += f" ({cov.covered_only_by_ai_tests} only under tests written in AI commits)"
-    text += f"; {cov.uncovered_lines} ran under nothing."
+    if cov.unmeasured:
+        text += (
+            f"; {cov.not_measured_lines} ran under nothing measured ({', '.join(cov.unmeasured)}"
+            " not measured, so they may have run there)."
+        )
+    else:
+        text += f"; {cov.uncovered_lines} ran under nothing."
     blocks.append(Paragraph(text=text))
     rows = [
         [
@@ -158,25 +168,33 @@ def present(result: ReplayResult, fail_on: str = "unexpected") -> Parts:
     targets = result.targets
     diverged = [t for t in targets if t.diverged]
     summary = (
-        f"{len(targets)} target{'s' if len(targets) != 1 else ''} replayed, "
-        f"{len(diverged)} diverged"
+        f"{len(targets)} target{'s' if len(targets) != 1 else ''}: "
+        f"{evidence_line(result)}; {len(diverged)} diverged"
     )
     bad = failing(result, fail_on)
-    if bad:
-        summary += f"; {len(bad)} unexpected divergence{'s' if len(bad) != 1 else ''}"
+    found = problems(bad)
+    if found:
+        summary += f"; {len(found)} unexpected problem{'s' if len(found) != 1 else ''}"
+    short = [t for t in targets if t.insufficient]
+    if short:
+        summary += f"; {len(short)} with insufficient evidence"
     cov = result.reality_coverage
     if cov is not None and cov.changed_lines:
         summary += (
             f"; real inputs executed {cov.covered_by_replay} of {cov.changed_lines} changed lines"
         )
     parts = Parts(summary=summary)
-    parts.failures = [Reason(check="replay", message=divergence_line(t, d)) for t, d in bad]
+    parts.failures = [Reason(check="replay", message=p.headline()) for p in found]
+    parts.insufficient = [
+        Reason(check="replay", message=f"{t.target}: {t.insufficient}") for t in short
+    ]
     parts.blocks.append(
         Table(
             title="Targets",
             columns=[
                 "target",
                 "samples",
+                "both failed",
                 "diverged",
                 "rate (95% CI)",
                 "unexpected",
@@ -187,8 +205,16 @@ def present(result: ReplayResult, fail_on: str = "unexpected") -> Parts:
         )
     )
     notes = [f"{t.target}: {t.note}" for t in targets if t.note]
+    notes += [
+        f"{t.target}: {t.restarts} worker(s) that hung or died were killed and replaced"
+        for t in targets
+        if t.restarts
+    ]
     if notes:
         parts.blocks.append(Bullets(title="Notes", items=notes))
+    grouped = [p for p in found if p.cause is not None]
+    if grouped:
+        parts.blocks += [p.block() for p in grouped]
     for t in targets:
         if t.divergences:
             parts.blocks.append(
@@ -223,13 +249,19 @@ def present(result: ReplayResult, fail_on: str = "unexpected") -> Parts:
     if cov is not None:
         parts.blocks += _coverage_blocks(cov)
     parts.findings = findings(result, bad)
-    parts.checks = [
-        Check(
-            name=f"replay {t.target}",
-            outcome=CheckOutcome.FAILED if any(bt is t for bt, _ in bad) else CheckOutcome.PASSED,
-            message="; ".join(divergence_line(t, d) for bt, d in bad if bt is t)[:2000],
-        )
-        for t in targets
-    ]
+    parts.checks = [_check(t, [p for p in found if p.target is t]) for t in targets]
     parts.signals = signals(result, bad)
     return parts
+
+
+def _check(t: TargetReplay, found: list[Problem]) -> Check:
+    """A target's check: failed on a problem, error without enough evidence, else passed."""
+    if found:
+        outcome = CheckOutcome.FAILED
+        message = "; ".join(p.headline() for p in found)
+    elif t.insufficient:
+        outcome, message = CheckOutcome.ERROR, f"insufficient evidence: {t.insufficient}"
+    else:
+        outcome = CheckOutcome.PASSED
+        message = f"{t.exercised} samples exercised on both sides, none diverged unexpectedly"
+    return Check(name=f"replay {t.target}", outcome=outcome, message=message[:2000])

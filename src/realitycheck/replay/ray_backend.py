@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import math
 import os
 import re
 import shutil
@@ -40,9 +41,13 @@ class ReplayActor:
                 tar.extractall(self.tree)
         worker.init({**spec, "tree": str(self.tree)})
 
-    def probe(self, target: str) -> tuple[str, str]:
-        """Whether the revision has the target."""
-        return worker.probe(target)
+    def pid(self) -> int:
+        """The actor's process id: it answers once the actor has started."""
+        return os.getpid()
+
+    def probe(self, target: str, inputs: list[str] | None = None) -> tuple[str, str]:
+        """Whether the revision has the target, and takes the recorded inputs."""
+        return worker.probe(target, inputs)
 
     def run(self, target: str, items: list[Item], blobs: dict[str, bytes]) -> list[Result]:
         """Replay a batch."""
@@ -63,8 +68,12 @@ class RayWorker:
         self.actor = actor
         self.blob_root = blob_root
 
-    def probe(self, target: str) -> Future[tuple[str, str]]:
-        future: Future[tuple[str, str]] = self.actor.probe.remote(target).future()
+    def ready(self) -> Future[int]:
+        future: Future[int] = self.actor.pid.remote().future()
+        return future
+
+    def probe(self, target: str, inputs: list[str] | None = None) -> Future[tuple[str, str]]:
+        future: Future[tuple[str, str]] = self.actor.probe.remote(target, inputs).future()
         return future
 
     def run(self, target: str, items: list[Item]) -> Future[list[Result]]:
@@ -135,8 +144,36 @@ class RayBackend:
         return RayWorker(actor, spec.blob_root)
 
     def default_workers(self, pools: int) -> int:
-        cpus = int(_ray().cluster_resources().get("CPU", 1))
-        return max(1, cpus // max(1, pools))
+        return max(1, int(self._cpus()) // max(1, pools))
+
+    def pool_size(self, pools: int, workers: int | None) -> int:
+        """Fit every actor of every pool into the cluster's CPUs, or fail at once.
+
+        Left to itself, each pool gets its share and each actor a fraction of a CPU when there
+        are more actors than CPUs (three pools on two CPUs); asked for more workers than the
+        cluster can place, nothing starts: an actor Ray cannot place would wait forever.
+        """
+        cpus = self._cpus()
+        pools = max(1, pools)
+        if workers is not None:
+            if workers * pools > cpus:
+                raise ConfigError(
+                    f"the ray executor asked for {workers * pools} CPUs ({pools} pools × "
+                    f"{workers} workers × 1 CPU) and the cluster has {cpus:g}",
+                    place="replay.workers",
+                    hint="lower replay.workers (or --workers), leave it unset, or turn noise off",
+                )
+            return workers
+        if cpus <= 0:
+            raise ConfigError("the Ray cluster has no CPU to run replay workers on")
+        size = self.default_workers(pools)
+        # Ray counts resources in steps of 1/10,000: round down, so the shares add up to no more
+        per_actor = math.floor(min(1.0, cpus / (size * pools)) * 10_000) / 10_000
+        self._actor_class = self._actor_class.options(num_cpus=per_actor)
+        return size
+
+    def _cpus(self) -> float:
+        return float(_ray().cluster_resources().get("CPU", 0))
 
     def close(self) -> None:
         ray = _ray()

@@ -24,6 +24,7 @@ from realitycheck.assumptions.model import ExpectedChange
 from realitycheck.core.errors import CorpusError
 from realitycheck.core.events import Events
 from realitycheck.corpus.store import Corpus
+from realitycheck.replay import preflight
 from realitycheck.replay import senders as sending
 from realitycheck.replay.compare import comparator_for
 from realitycheck.replay.exchange import BlockedRequest, Guard, Item, Judged, Limiter, Plan
@@ -70,7 +71,14 @@ def _judge(tally: Tally, judged: Judged) -> None:
         return
     tally.base_ms.append(judged.base_ms)
     tally.head_ms.append(judged.head_ms)
-    tally.add(judged.sample_id, judged.found, judged.noise, judged.base_text, judged.head_text)
+    tally.add(
+        judged.sample_id,
+        judged.found,
+        judged.noise,
+        judged.base_text,
+        judged.head_text,
+        errored=judged.errored,
+    )
 
 
 def _replay_target(
@@ -151,6 +159,12 @@ def replay_http(
         text_threshold=comparison.text_threshold,
         rate=settings.rate,
     )
+    if transport is None:  # a transport passed in stands in for the services themselves
+        labels = ("baseline (--baseline)", "candidate (--candidate)", "secondary (--secondary)")
+        preflight.check_answers(
+            [(f"{label} service", str(url)) for label, url in zip(labels, services, strict=False)],
+            settings.timeout,
+        )
     processes = sender_processes(settings, sum(corpus.count(t) for t in targets))
     senders = sending.start(plan, processes, settings.concurrency, transport)
     out: list[TargetReplay] = []

@@ -22,6 +22,7 @@ from realitycheck.core.errors import ConfigError, StageError
 
 LOOPBACK = "127.0.0.1"
 STOP_SECONDS = 5.0
+PYTHONS = ("python", "python3", f"python3.{sys.version_info.minor}")
 
 
 def free_port(host: str = LOOPBACK) -> int:
@@ -53,11 +54,18 @@ def running(
     environ: Mapping[str, str],
     label: str,
     host: str = LOOPBACK,
+    measure: Path | None = None,
 ) -> Iterator[str]:
-    """Run the service from `tree` until the block ends; yields its base URL."""
+    """Run the service from `tree` until the block ends; yields its base URL.
+
+    With `measure` (a coverage data file) a Python service runs under coverage.py, limited to
+    the tree, and writes the lines it executed there when it is stopped.
+    """
     port = free_port(host)
     fields = {"port": str(port), "host": host, "python": sys.executable, "root": str(tree)}
     argv = command_line(service, fields)
+    if measure is not None:
+        argv = measured(argv, tree, measure)
     paths = [str((tree / r).resolve()) for r in roots]
     if environ.get("PYTHONPATH"):
         paths.append(environ["PYTHONPATH"])
@@ -79,11 +87,26 @@ def running(
         raise StageError(f"service {service.name!r} ({label}) could not start: {exc}") from None
     url = f"http://{host}:{port}"
     try:
-        _wait_ready(service, proc, url, log, label)
+        _wait_ready(service, proc, url, log, f"{label}; command: {shlex.join(argv)}")
         yield url
     finally:
         _stop(proc)
         log.close()
+
+
+def is_python(argv: list[str]) -> bool:
+    """Whether a command runs this Python interpreter (so coverage.py can wrap it)."""
+    return bool(argv) and (argv[0] == sys.executable or Path(argv[0]).name in PYTHONS)
+
+
+def measured(argv: list[str], tree: Path, data_file: Path) -> list[str]:
+    """The command run under coverage.py (`python X` → `python -m coverage run … X`)."""
+    if not is_python(argv):
+        return argv
+    rcfile = data_file.with_suffix(".rc")
+    rcfile.write_text(f"[run]\ninclude =\n    {tree}{os.sep}*\nsigterm = true\n", encoding="utf-8")
+    cov = ["-m", "coverage", "run", "--rcfile", str(rcfile), "--data-file", str(data_file)]
+    return [argv[0], *cov, *argv[1:]]
 
 
 def _wait_ready(
@@ -114,10 +137,13 @@ def _wait_ready(
     )
 
 
-def _tail(log: IO[bytes]) -> str:
+def _tail(log: IO[bytes], count: int = 5) -> str:
+    """The last lines the service wrote, joined on one line."""
     log.seek(0)
-    lines = log.read().decode("utf-8", "replace").strip().splitlines()
-    return lines[-1][:300] if lines else "(no output)"
+    lines = [x.strip() for x in log.read().decode("utf-8", "replace").splitlines() if x.strip()]
+    if not lines:
+        return "(no output)"
+    return "last output: " + " | ".join(line[:200] for line in lines[-count:])
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ EXAMPLE_LINES = 40
 TEXT_CATEGORIES = ("text-lost", "text-changed")
 
 Key = tuple[str, str]
+_PARENT = re.compile(r"(\.[^.\[\]]+|\[[^\]]*\])$")
 
 
 def same_target(a: str, b: str) -> bool:
@@ -73,6 +75,7 @@ class Tally:
     by_sample: dict[str, set[Key]] = field(default_factory=dict)
     ignored: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)
+    errored: Counter[str] = field(default_factory=Counter)
     base_ms: list[float] = field(default_factory=list)
     head_ms: list[float] = field(default_factory=list)
 
@@ -88,9 +91,15 @@ class Tally:
         noise: Sequence[Found] = (),
         base_text: str = "",
         head_text: str = "",
+        errored: str | None = None,
     ) -> None:
-        """Count one compared sample: head-vs-base divergences and base-vs-base ones."""
+        """Count one compared sample: head-vs-base divergences and base-vs-base ones.
+
+        `errored` says why, when the sample failed the same way on both sides.
+        """
         self.samples += 1
+        if errored is not None and not found:
+            self.errored[errored[:200]] += 1
         keys: set[Key] = set()
         for item in found:
             if self._ignored(item.path):
@@ -125,6 +134,24 @@ class Tally:
             if key not in seen:
                 seen.add(key)
                 self.noise[key] += 1
+
+    def _causes(self, groups: list[Divergence]) -> dict[str, int]:
+        """Group reported divergences of one category under one parent path into one cause."""
+        by_parent: dict[tuple[str, str], list[Divergence]] = defaultdict(list)
+        for d in groups:
+            parent = _PARENT.sub("", d.path)
+            if not d.noise and parent not in ("", "$"):
+                by_parent[(d.category, parent)].append(d)
+        causes: dict[str, int] = {}
+        for (category, parent), members in by_parent.items():
+            if len(members) < 2:
+                continue
+            name = f"{category} under {parent}"
+            keys = {(m.path, m.category) for m in members}
+            for m in members:
+                m.cause = name
+            causes[name] = sum(1 for found in self.by_sample.values() if found & keys)
+        return causes
 
     def _ignored(self, path: str) -> bool:
         return any(is_under(path, prefix) for prefix in self.ignore)
@@ -164,6 +191,7 @@ class Tally:
                 if declared is None:
                     unexpected.add(key)
         groups.sort(key=lambda d: (d.noise, d.expected, -d.count, d.path, d.category))
+        causes = self._causes(groups)
         diverged = sum(1 for keys in self.by_sample.values() if keys & reported)
         surprising = sum(1 for keys in self.by_sample.values() if keys & unexpected)
         example = next(
@@ -183,6 +211,8 @@ class Tally:
             samples=self.samples,
             replayed=compared,
             skipped=dict(self.skipped),
+            errored=dict(self.errored),
+            causes=causes,
             diverged=diverged,
             unexpected=surprising,
             rate=rate(diverged, compared),

@@ -12,7 +12,6 @@ with status `return`, `raised`, `timeout` or `input-error`.
 from __future__ import annotations
 
 import asyncio
-import base64
 import importlib
 import inspect
 import json
@@ -28,11 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from realitycheck.replay import values
+from realitycheck.replay.binding import bind, load_blobs
 
 Item = tuple[str, str]
 Result = tuple[str, str, str, float]
-
-_PARAM = inspect.Parameter
 
 
 class SampleTimeout(BaseException):
@@ -47,6 +45,7 @@ class _State:
         self.tree = Path()
         self.blob_root: Path | None = None
         self.timeout = 10.0
+        self.import_timeout = 10.0
         self.alarm = False
         self.coverage: Any = None
         self.per_sample = False
@@ -67,6 +66,7 @@ def init(spec: dict[str, Any]) -> None:
     blob_root = spec.get("blob_root")
     _state.blob_root = Path(blob_root) if blob_root else None
     _state.timeout = float(spec.get("timeout", 10.0))
+    _state.import_timeout = float(spec.get("import_timeout") or _state.timeout)
     _state.targets = {}
     if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
         signal.signal(signal.SIGALRM, _on_alarm)
@@ -92,13 +92,33 @@ def pid() -> int:
     return os.getpid()
 
 
-def probe(target: str) -> tuple[str, str]:
-    """("ok", ""), ("missing", why) when the tree has no such function, or ("broken", why)."""
+def probe(target: str, inputs: list[str] | None = None) -> tuple[str, str]:
+    """Whether this tree can run the target on recorded inputs.
+
+    ("ok", ""); ("missing", why) when the tree has no such function; ("broken", why) when
+    importing it fails (or runs past the import timeout); ("signature", why) when not one of
+    `inputs` (recorded input documents) binds to the function's parameters.
+    """
     resolved = _resolve(target)
-    if not isinstance(resolved, BaseException):
+    if isinstance(resolved, BaseException):
+        why = f"{values.type_name(resolved)}: {resolved}"
+        return ("missing" if _is_missing(resolved, target) else "broken", why)
+    fn, params = resolved
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):  # no signature to check (a builtin): the calls will tell
         return ("ok", "")
-    why = f"{values.type_name(resolved)}: {resolved}"
-    return ("missing" if _is_missing(resolved, target) else "broken", why)
+    first = ""
+    for text in inputs or []:
+        try:
+            args = json.loads(text).get("args", {})
+            pos, kw = bind(params, args if isinstance(args, dict) else {})
+            signature.bind(*pos, **kw)
+        except (TypeError, ValueError, AttributeError) as exc:
+            first = first or f"{values.type_name(exc)}: {exc}"
+            continue
+        return ("ok", "")
+    return ("signature", first) if first else ("ok", "")
 
 
 def _is_missing(exc: BaseException, target: str) -> bool:
@@ -117,7 +137,7 @@ def _resolve(target: str) -> tuple[Callable[..., Any], list[tuple[str, Any]]] | 
     module_name, _, qualname = target.partition(":")
     result: tuple[Callable[..., Any], list[tuple[str, Any]]] | BaseException
     try:
-        obj: Any = importlib.import_module(module_name)
+        obj: Any = _import(module_name)
         for part in qualname.split("."):
             try:
                 obj = getattr(obj, part)
@@ -133,64 +153,26 @@ def _resolve(target: str) -> tuple[Callable[..., Any], list[tuple[str, Any]]] | 
     return result
 
 
+def _import(module_name: str) -> Any:
+    """Import a module, within the import timeout (a hang becomes a TimeoutError)."""
+    if _state.alarm:
+        signal.setitimer(signal.ITIMER_REAL, _state.import_timeout)
+    try:
+        return importlib.import_module(module_name)
+    except SampleTimeout:
+        raise TimeoutError(
+            f"importing {module_name} ran past {_state.import_timeout:g} s"
+        ) from None
+    finally:
+        if _state.alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+
 def _parameters(fn: Callable[..., Any]) -> list[tuple[str, Any]]:
     try:
         return [(p.name, p.kind) for p in inspect.signature(fn).parameters.values()]
     except (TypeError, ValueError):
         return []
-
-
-def bind(params: list[tuple[str, Any]], args: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
-    """Positional and keyword arguments from arguments recorded by parameter name."""
-    if not params:
-        return [], dict(args)
-    star = next((n for n, k in params if k is _PARAM.VAR_POSITIONAL), None)
-    by_position = star is not None and bool(args.get(star))
-    pos: list[Any] = []
-    kw: dict[str, Any] = {}
-    known = set()
-    for name, kind in params:
-        known.add(name)
-        if name not in args:
-            continue
-        value = args[name]
-        if kind is _PARAM.POSITIONAL_ONLY or (kind is _PARAM.POSITIONAL_OR_KEYWORD and by_position):
-            pos.append(value)
-        elif kind is _PARAM.VAR_POSITIONAL:
-            pos.extend(value or [])
-        elif kind is _PARAM.VAR_KEYWORD:
-            kw.update(value or {})
-        else:
-            kw[name] = value
-    for name, value in args.items():
-        if name not in known:
-            kw[name] = value
-    return pos, kw
-
-
-def _load_blobs(value: Any, blobs: dict[str, bytes] | None) -> Any:
-    if isinstance(value, dict):
-        ref = value.get(values.BLOB_KEY)
-        if isinstance(ref, str):
-            return _blob(ref, blobs)
-        if "$bytes" in value and len(value) == 1:
-            return base64.b64decode(value["$bytes"])
-        return {k: _load_blobs(v, blobs) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_load_blobs(v, blobs) for v in value]
-    return value
-
-
-def _blob(ref: str, blobs: dict[str, bytes] | None) -> bytes:
-    if blobs is not None and ref in blobs:
-        return blobs[ref]
-    algo, _, digest = ref.partition(":")
-    if _state.blob_root is None or algo != "sha256" or len(digest) != 64:
-        raise LookupError(f"blob {ref} is not available to the worker")
-    try:
-        return (_state.blob_root / "sha256" / digest[:2] / digest[2:]).read_bytes()
-    except FileNotFoundError:
-        raise LookupError(f"blob {ref} is missing from the corpus") from None
 
 
 def run_batch(
@@ -209,7 +191,7 @@ def run_batch(
         fn, params = resolved
         try:
             recorded = json.loads(input_json)
-            args = _load_blobs(recorded.get("args", {}), blobs)
+            args = load_blobs(recorded.get("args", {}), blobs, _state.blob_root)
             pos, kw = bind(params, args)
         except Exception as exc:
             out.append((sample_id, "input-error", values.raised(exc), 0.0))

@@ -35,6 +35,7 @@ h1{font-size:1.5rem} h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px soli
 table{border-collapse:collapse;margin:.5rem 0} td,th{border:1px solid #ddd;padding:.25rem .5rem;
 vertical-align:top;text-align:left} th{background:#f6f6f6} pre{white-space:pre-wrap;margin:0}
 .failed{color:#b00020} .passed{color:#0a7d32} .skipped{color:#777} .error{color:#a66b00}
+.insufficient{color:#a66b00}
 .warn{color:#a66b00} details{margin:.5rem 0} summary{cursor:pointer;font-weight:600}
 figure{margin:1rem 0} figure svg{max-width:100%;height:auto} figcaption{color:#555;font-size:.9rem}
 """
@@ -90,6 +91,12 @@ def _stage(stage: StageReport, figs: list[Figure] | None = None) -> str:
     parts.extend(_figure(f) for f in figs or [])
     if stage.failures:
         items = "".join(f'<li class="failed">{escape(f.message)}</li>' for f in stage.failures)
+        parts.append(f"<ul>{items}</ul>")
+    if stage.insufficient:
+        items = "".join(
+            f'<li class="insufficient">insufficient evidence: {escape(r.message)}</li>'
+            for r in stage.insufficient
+        )
         parts.append(f"<ul>{items}</ul>")
     if stage.warnings:
         items = "".join(f'<li class="warn">{escape(w)}</li>' for w in stage.warnings)

@@ -28,6 +28,8 @@ def _suite(stage: StageReport) -> ET.Element:
                 ET.SubElement(el, "failure", message=check.message or "failed").text = check.message
             elif check.outcome is CheckOutcome.SKIPPED:
                 ET.SubElement(el, "skipped", message=check.message or "skipped")
+            elif check.outcome is CheckOutcome.ERROR:
+                ET.SubElement(el, "error", message=check.message or "error").text = check.message
         if stage.failures and not any(c.outcome is CheckOutcome.FAILED for c in stage.checks):
             el = case(f"{stage.title} gate")
             text = "\n".join(f.message for f in stage.failures)

@@ -9,13 +9,15 @@ VERDICT_WORD = {Verdict.PASS: "PASS", Verdict.FAIL: "FAIL", Verdict.ERROR: "ERRO
 
 
 def stage_state(stage: StageReport) -> tuple[str, str]:
-    """(mark, word) for a stage; a skipped or errored stage never reads as passed."""
+    """(mark, word) for a stage; a skipped, errored or insufficient stage never reads as passed."""
     if stage.status is StageStatus.SKIPPED:
         return "⏭️", "skipped"
     if stage.status is StageStatus.ERROR:
         return "⚠️", "error"
     if stage.failures:
         return "❌", "failed"
+    if stage.insufficient:  # it ran, but on too little reality to pass
+        return "⚠️", "insufficient"
     if not stage.gate:
         return "ℹ️", "ran"
     return "✅", "passed"

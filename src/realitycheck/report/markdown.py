@@ -71,6 +71,10 @@ def _stage(stage: StageReport) -> list[str]:
         lines.append(f"- ❌ {failure.message}")
     if stage.failures:
         lines.append("")
+    for shortfall in stage.insufficient:
+        lines.append(f"- ⚠️ insufficient evidence: {shortfall.message}")
+    if stage.insufficient:
+        lines.append("")
     for warning in stage.warnings:
         lines.append(f"- ⚠️ {warning}")
     if stage.warnings:

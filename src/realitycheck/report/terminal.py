@@ -28,6 +28,7 @@ _WORD_STYLE = {
     "failed": "red",
     "skipped": "dim",
     "error": "yellow",
+    "insufficient": "yellow",
     "ran": "cyan",
 }
 MAX_ROWS = 40
@@ -82,6 +83,8 @@ def _stage(stage: StageReport, verbose: bool = False) -> RenderableType:
         parts.append(Text(stage.summary))
     for failure in stage.failures:
         parts.append(Text(f"✗ {failure.message}", style="red"))
+    for shortfall in stage.insufficient:
+        parts.append(Text(f"! insufficient evidence: {shortfall.message}", style="yellow"))
     for warning in stage.warnings:
         parts.append(Text(f"! {warning}", style="yellow"))
     parts += block_renderables(stage.blocks, verbose)

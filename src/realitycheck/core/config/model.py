@@ -11,6 +11,7 @@ from realitycheck.core.config.base import Section
 from realitycheck.core.config.boundaries import BoundariesConfig
 from realitycheck.core.config.corpus import CorpusConfig
 from realitycheck.core.config.deploy import DeployConfig
+from realitycheck.core.config.judge import JudgeConfig
 from realitycheck.core.config.policy import PolicyConfig
 from realitycheck.core.config.provenance import ProvenanceConfig
 from realitycheck.core.config.replay import ReplayConfig
@@ -29,6 +30,7 @@ class Config(Section):
     replay: ReplayConfig = Field(default_factory=ReplayConfig)
     boundaries: BoundariesConfig = Field(default_factory=BoundariesConfig)
     deploy: DeployConfig = Field(default_factory=DeployConfig)
+    judge: JudgeConfig = Field(default_factory=JudgeConfig)
 
     _source: Path | None = PrivateAttr(default=None)
     _root: Path | None = PrivateAttr(default=None)

@@ -101,6 +101,11 @@ class HttpService(Comparison):
     )
     env: dict[str, str] = Field(default_factory=dict, description="Extra environment variables.")
     cwd: str = Field(default=".", description="Working directory, relative to the tree.")
+    measure: bool = Field(
+        default=True,
+        description="Run the head's service under coverage.py for reality coverage (when its "
+        "command runs Python); false: its coverage is reported as not measured.",
+    )
 
     @field_validator("allow_methods")
     @classmethod
@@ -135,6 +140,24 @@ class ReplayConfig(Section):
     )
     batch_size: int = Field(default=256, gt=0, description="Samples sent to a worker at once.")
     timeout: float = Field(default=10.0, gt=0, description="Seconds per call or request.")
+    import_timeout: float | None = Field(
+        default=None,
+        gt=0,
+        description="Seconds a worker may take to import a target (default: replay.timeout).",
+    )
+    min_samples: int = Field(
+        default=5,
+        ge=0,
+        description="Samples of a target that must run on both sides without erroring there; "
+        "fewer, and the target is insufficient (not passed).",
+    )
+    max_errored: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="Largest share of a target's samples that may fail on both sides (the same "
+        "exception, refused connection, HTTP 5xx); more, and the target is insufficient.",
+    )
     max_samples: int | None = Field(default=None, gt=0, description="Samples per target, at most.")
     noise: bool = Field(
         default=True, description="Replay the base twice to measure nondeterminism."

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from realitycheck.assumptions.analysis import Inputs, analyse
 from realitycheck.assumptions.gate import evaluate
-from realitycheck.assumptions.model import AssumptionsResult
+from realitycheck.assumptions.model import AssumptionsResult, CheckResult
 from realitycheck.assumptions.section import blocks, checks, data, findings, summary
 from realitycheck.assumptions.skeleton import ledger_path, skeleton
 from realitycheck.core.errors import CorpusError
-from realitycheck.core.report import StageReport, StageStatus
+from realitycheck.core.report import Reason, StageReport, StageStatus
 from realitycheck.corpus.store import Corpus
 from realitycheck.pipeline.context import Context
 from realitycheck.pipeline.stage import Skip, StageRun
@@ -78,7 +78,7 @@ def build_report(ctx: Context, result: AssumptionsResult) -> StageReport:
         name=AssumptionsStage.name,
         title=AssumptionsStage.title,
         status=StageStatus.RAN,
-        summary=summary(result),
+        summary=summary(result) + evidence(result),
         failures=gate.failures,
         data=data(result, gate),
         blocks=blocks(result, gate, skeleton=draft),
@@ -86,7 +86,46 @@ def build_report(ctx: Context, result: AssumptionsResult) -> StageReport:
         checks=checks(result),
         signals=gate.signals,
         warnings=result.warnings + gate.warnings,
+        insufficient=shortfall(ctx, result),
     )
+
+
+def _checks(result: AssumptionsResult) -> list[CheckResult]:
+    """The results of every check meant to run against the corpus."""
+    checks = [d.result for d in result.declared if d.assumption.check is not None]
+    return checks + [m.result for m in result.mined if m.check is not None and m.result]
+
+
+def evidence(result: AssumptionsResult) -> str:
+    """How many checks ran against real data, for the summary."""
+    checks = _checks(result)
+    if not checks:
+        return ""
+    ran = sum(1 for r in checks if r.status != "unchecked")
+    return f"; {ran} of {len(checks)} checks ran against real data"
+
+
+def shortfall(ctx: Context, result: AssumptionsResult) -> list[Reason]:
+    """Why the stage checked nothing against real data, when it did not.
+
+    Every corpus check unchecked (no corpus, no matching samples) is no evidence; neither is a
+    required stage without a corpus to check against.
+    """
+    checks = _checks(result)
+    unchecked = [r for r in checks if r.status == "unchecked"]
+    if checks and len(unchecked) == len(checks):
+        why = unchecked[0].why or "no reason given"
+        return [
+            Reason(
+                check=AssumptionsStage.name,
+                message=f"none of the {len(checks)} assumption checks ran against real data "
+                f"({why})",
+            )
+        ]
+    store, why = open_store(ctx)
+    if store is None and AssumptionsStage.name in ctx.config.policy.required:
+        return [Reason(check=AssumptionsStage.name, message=f"nothing was checked: {why}")]
+    return []
 
 
 STAGE = AssumptionsStage()

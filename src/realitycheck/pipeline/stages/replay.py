@@ -89,6 +89,7 @@ class ReplayStage:
             checks=parts.checks,
             signals=parts.signals,
             warnings=result.warnings,
+            insufficient=parts.insufficient,
         )
         return StageRun(report=report, result=result)
 
