@@ -33,6 +33,16 @@ owners = ["@example-org/api-owners"]
 pytestmark = pytest.mark.slow
 
 
+def test_manifest_is_valid_for_pre_commit(tmp_path: Path) -> None:
+    done = pre_commit(
+        PROJECT, tmp_path, "validate-manifest", str(PROJECT / ".pre-commit-hooks.yaml")
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    broken = tmp_path / "hooks.yaml"
+    broken.write_text("- id: x\n  entry: y\n")  # no name, no language
+    assert pre_commit(PROJECT, tmp_path, "validate-manifest", str(broken)).returncode == 1
+
+
 @pytest.fixture(scope="module")
 def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """This project's files as they are now (committed or not), as one commit of a hook repo."""
