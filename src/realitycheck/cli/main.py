@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "github": "realitycheck.cli.github:github",
     "precommit": "realitycheck.cli.precommit:precommit",
     "judge": "realitycheck.cli.judge:judge",
+    "shadow": "realitycheck.cli.shadow:shadow",
 }
 
 

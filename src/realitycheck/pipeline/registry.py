@@ -16,6 +16,7 @@ STAGES: tuple[str, ...] = (
     "realitycheck.pipeline.stages.corpus:STAGE",
     "realitycheck.pipeline.stages.assumptions:STAGE",
     "realitycheck.pipeline.stages.replay:STAGE",
+    "realitycheck.pipeline.stages.shadow:STAGE",
     "realitycheck.pipeline.stages.boundaries:STAGE",
     "realitycheck.pipeline.stages.risk:STAGE",
 )

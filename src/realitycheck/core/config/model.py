@@ -15,6 +15,7 @@ from realitycheck.core.config.judge import JudgeConfig
 from realitycheck.core.config.policy import PolicyConfig
 from realitycheck.core.config.provenance import ProvenanceConfig
 from realitycheck.core.config.replay import ReplayConfig
+from realitycheck.core.config.shadow import ShadowConfig
 
 
 class Config(Section):
@@ -31,6 +32,7 @@ class Config(Section):
     boundaries: BoundariesConfig = Field(default_factory=BoundariesConfig)
     deploy: DeployConfig = Field(default_factory=DeployConfig)
     judge: JudgeConfig = Field(default_factory=JudgeConfig)
+    shadow: ShadowConfig = Field(default_factory=ShadowConfig)
 
     _source: Path | None = PrivateAttr(default=None)
     _root: Path | None = PrivateAttr(default=None)
