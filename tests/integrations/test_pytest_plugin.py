@@ -232,7 +232,7 @@ def test_without_marker_or_option_the_plugin_does_nothing(
     pytester.makepyfile(test_plain="def test_one():\n    assert 1\n")
     pytester.runpytest_subprocess("-q").assert_outcomes(passed=1)
     probe = pytester.runpytest_subprocess("--trace-config", "-q")
-    probe.stdout.fnmatch_lines(["*realitycheck*pytest_plugin*"])
+    probe.stdout.fnmatch_lines(["*realitycheck_pytest*"])
     # the plugin imported nothing of realitycheck beyond itself
     pytester.makepyfile(
         test_modules="""
@@ -244,3 +244,12 @@ def test_without_marker_or_option_the_plugin_does_nothing(
         """
     )
     pytester.runpytest_subprocess("-q", "test_modules.py").assert_outcomes(passed=1)
+    # pytest does not rewrite the assertions of realitycheck's own modules (only the shim's)
+    pytester.makepyfile(
+        test_rewrite="""
+        import realitycheck.core.stats as stats
+        def test_not_rewritten():
+            assert not hasattr(stats, "@py_builtins")
+        """
+    )
+    pytester.runpytest_subprocess("-q", "test_rewrite.py").assert_outcomes(passed=1)
