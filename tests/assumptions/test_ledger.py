@@ -196,3 +196,30 @@ def test_when_conditions_are_part_of_a_check() -> None:
     with pytest.raises(InputError) as info:
         parse_ledger(text.replace("$.args.e.type", "'$.args.e.items[*].type'"), source="l.yaml")
     assert info.value.line == 10 and "when[0].path" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("expr", "words"),
+    [
+        ("getenv('HOME') IS NOT NULL", "getenv() is not allowed"),
+        ("value = (SELECT 1)", "subqueries are not allowed"),
+        ("read_text('/etc/passwd') = value", "read_text() is not allowed"),
+    ],
+)
+def test_a_forbidden_sql_check_fails_when_the_ledger_loads(expr: str, words: str) -> None:
+    """Checked at load: a target with no samples (so no query runs) cannot let it pass."""
+    text = f"""\
+change: x
+assumptions:
+  - id: A1
+    kind: input-shape
+    statement: s
+    check:
+      target: fn:nothing.recorded:here
+      path: $.args.n
+      expect: {{sql: "{expr}"}}
+"""
+    with pytest.raises(InputError) as info:
+        parse_ledger(text, source="ledger.yaml")
+    assert (info.value.path, info.value.line) == ("ledger.yaml", 9)
+    assert words in str(info.value) and "assumptions[0].check.expect.sql" in str(info.value)

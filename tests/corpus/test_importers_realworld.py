@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from realitycheck.cli.main import main
+from realitycheck.core.errors import InputError
 from realitycheck.corpus.importers import import_paths
 from realitycheck.corpus.store import Corpus
 
@@ -93,12 +94,18 @@ def test_har_postdata_and_bom(realworld: Path, corpus_dir: Path, key_file: Path)
     assert posts["successful_log.har"]["body"] == {"key1": "value1", "key2": "value2"}
 
 
-def test_broken_har_skips_with_a_count(realworld: Path, corpus_dir: Path, key_file: Path) -> None:
-    result = import_paths(
-        corpus_dir, "har", [realworld / "har" / "corrupted-brokenfile.har"], key_file=key_file
+def test_broken_har_is_refused_naming_the_place(
+    realworld: Path, corpus_dir: Path, key_file: Path
+) -> None:
+    """mitmproxy's broken file has a list where `log` is: the file is refused, nothing written."""
+    with pytest.raises(InputError) as caught:
+        import_paths(
+            corpus_dir, "har", [realworld / "har" / "corrupted-brokenfile.har"], key_file=key_file
+        )
+    assert str(caught.value).endswith(
+        "corrupted-brokenfile.har (log): log is a list, not an object"
     )
-    assert result.imported == 0 and result.skipped == 1
-    assert "corrupted-brokenfile.har" in result.problems[0]
+    assert Corpus(corpus_dir).count() == 0
 
 
 def test_truncated_har_keeps_entries_before_the_cut(

@@ -58,6 +58,26 @@ def test_stage_marks_targets_the_change_touches(repo: RepoBuilder, tmp_path: Pat
     assert not stage.failures  # type: ignore[attr-defined]
 
 
+def test_stage_runs_around_a_bad_segment_and_says_so(repo: RepoBuilder, tmp_path: Path) -> None:
+    repo.write({"src/pkg/__init__.py": "", "src/pkg/calc.py": "def f(x):\n    return x\n"})
+    repo.commit("first")
+    repo.write({"src/pkg/calc.py": "def f(x):\n    return x + 1\n"})
+    repo.commit("second")
+    corpus = Corpus(tmp_path / "corpus", create=True)
+    corpus.write([_sample("fn:pkg.calc:f", i) for i in range(5)])
+    bad = corpus.write([_sample("fn:pkg.calc:f", i) for i in range(5, 9)])
+    assert bad is not None
+    bad.write_bytes(bad.read_bytes()[:100])  # a write cut short
+    report = verify(
+        VerifyOptions(repo=repo.root, base="HEAD~1", corpus=tmp_path / "corpus"), events=Events()
+    )
+    stage = _stage(report)
+    assert stage.status is StageStatus.RAN  # type: ignore[attr-defined]
+    assert stage.data["samples"] == 5  # type: ignore[attr-defined]
+    warnings = stage.warnings  # type: ignore[attr-defined]
+    assert any(bad.name in w and "truncated" in w for w in warnings), warnings
+
+
 def test_stage_skips_without_a_corpus(repo: RepoBuilder, tmp_path: Path) -> None:
     repo.write({"a.py": "x = 1\n"})
     repo.commit("first")

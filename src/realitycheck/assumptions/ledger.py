@@ -14,6 +14,7 @@ import jsonschema
 import yaml
 from pydantic import ValidationError
 
+from realitycheck.assumptions.checks.sqlexpr import check_expression
 from realitycheck.assumptions.model import LEDGER_SCHEMA_VERSION, Ledger
 from realitycheck.core.diff import FileStatus
 from realitycheck.core.errors import InputError
@@ -224,6 +225,13 @@ def _check_semantics(
             f"{_dotted(loc)}: {sorted(needs_value)[0]} needs a `path` (or a `probe`)",
             path=source,
             line=_line_of(node, loc, offset),
+        )
+    sql = expect.get("sql")
+    problem = check_expression(str(sql)) if sql is not None else None
+    if problem is not None:  # checked at load, so a target without samples cannot hide it
+        loc = ("assumptions", index, "check", "expect", "sql")
+        raise InputError(
+            f"{_dotted(loc)}: {problem}", path=source, line=_line_of(node, loc, offset)
         )
     rng = expect.get("range")
     if isinstance(rng, list) and len(rng) == 2 and None not in rng and rng[0] > rng[1]:

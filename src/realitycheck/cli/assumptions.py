@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from rich.text import Text
 
 from realitycheck.assumptions.analysis import analyse
 from realitycheck.assumptions.model import LEDGER_SCHEMA_VERSION, AssumptionsResult
@@ -171,7 +172,7 @@ def mine(common: Common, base: str | None, head: str, pr_body: Path | None, fmt:
     from rich.table import Table
 
     for warning in result.warnings:
-        stderr.print(f"[yellow]warning:[/] {warning}", markup=True, highlight=False)
+        stderr.print(Text.assemble(("warning:", "yellow"), " ", warning))
     if not result.mined:
         click.echo("No assumptions mined from the changed Python code.")
         return EXIT_PASS
@@ -183,7 +184,7 @@ def mine(common: Common, base: str | None, head: str, pr_body: Path | None, fmt:
     for m in result.mined:
         check = f"{m.check.target} {m.check.path}" if m.check else f"none: {m.why_unchecked}"
         table.add_row(m.id, m.kind, f"{m.file}:{m.line}", m.statement, check, m.declared_by or "—")
-    Console(highlight=False).print(table)
+    Console(highlight=False, emoji=False, markup=False).print(table)
     return EXIT_PASS
 
 

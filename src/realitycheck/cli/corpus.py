@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.syntax import Syntax
 from rich.table import Table
+from rich.text import Text
 
 from realitycheck.cli.options import Common, common_options, text_json_option
-from realitycheck.cli.output import emit_json
+from realitycheck.cli.output import emit_json, plain_console
 from realitycheck.cli.progress import ConsoleEvents
 from realitycheck.core.config import Config
 from realitycheck.core.errors import CorpusError, NotARepositoryError
@@ -41,7 +41,12 @@ def _open(folder: Path) -> Any:
         raise CorpusError(
             "no corpus here", path=folder, hint="record or import samples first, or pass --corpus"
         )
-    return Corpus(folder)
+    store = Corpus(folder)
+    store.segment_paths()  # checks every segment once: a bad one is named here, in one line
+    events = ConsoleEvents()
+    for problem in store.problems:
+        events.warning(problem)
+    return store
 
 
 @click.group()
@@ -122,7 +127,7 @@ def import_(
     if as_json:
         emit_json({"corpus": str(folder), **result.as_dict()})
         return 0
-    console = Console(highlight=False)
+    console = plain_console()
     line = f"imported {result.imported} sample{'s' if result.imported != 1 else ''}"
     line += f" from {result.files} file{'s' if result.files != 1 else ''} into {folder}"
     extras = [
@@ -152,11 +157,13 @@ def stats(common: Common, fmt: str) -> int:
     if fmt == "json":
         emit_json(data)
         return 0
-    console = Console(highlight=False)
+    console = plain_console()
     console.print(
-        f"[bold]{data['samples']:,} samples[/] in {data['segments']} segments "
-        f"({_size(data['segment_bytes'])}), {data['blobs']['count']} blobs "
-        f"({_size(data['blobs']['bytes'])})"
+        Text.assemble(
+            (f"{data['samples']:,} samples", "bold"),
+            f" in {data['segments']} segments ({_size(data['segment_bytes'])}), "
+            f"{data['blobs']['count']} blobs ({_size(data['blobs']['bytes'])})",
+        )
     )
     console.print(f"corpus: {data['corpus']}", soft_wrap=True)
     if data["first"]:
@@ -182,10 +189,30 @@ def stats(common: Common, fmt: str) -> int:
             f"{cap['sampled_out']}, over the hourly cap {cap['capped']}, dropped "
             f"{cap['dropped_total']} ({dropped})"
         )
+    if cap.get("not_persisted"):
+        console.print(
+            Text(
+                f"capture counts of {cap['not_persisted']} process(es) could not be written "
+                f"into the corpus (read-only?); kept in {', '.join(cap['kept_in'])}",
+                style="yellow",
+            ),
+            soft_wrap=True,
+        )
+    if data["quarantined_segments"]:
+        console.print(
+            Text(
+                f"{data['quarantined_segments']} bad segment(s) quarantined in "
+                "quarantine/ (`realitycheck corpus doctor` lists them)",
+                style="yellow",
+            )
+        )
     if data["unfinished_imports"]:
         console.print(
-            f"[yellow]{data['unfinished_imports']} unfinished import(s) left staging folders "
-            "in segments/ (safe to delete)[/]"
+            Text(
+                f"{data['unfinished_imports']} unfinished import(s) left staging folders "
+                "in segments/ (`realitycheck corpus doctor --repair` removes them)",
+                style="yellow",
+            )
         )
     return 0
 
@@ -219,7 +246,7 @@ def ls(common: Common, target: str | None, limit: int, offset: int, fmt: str) ->
             str(r["redacted"] or ""),
             r["id"],
         )
-    Console(highlight=False).print(table)
+    plain_console().print(table)
     return 0
 
 
@@ -235,8 +262,8 @@ def show(common: Common, sample_id: str, fmt: str) -> int:
     if fmt == "json":
         emit_json(data)
         return 0
-    console = Console(highlight=False)
-    console.print(f"[bold]{sample.id}[/]  {sample.target}  ({sample.kind})")
+    console = plain_console()
+    console.print(Text.assemble((sample.id, "bold"), f"  {sample.target}  ({sample.kind})"))
     console.print(
         f"recorded {sample.recorded_at.isoformat()}  source {sample.source or '-'}"
         + (f"  {sample.duration_ms:.1f} ms" if sample.duration_ms is not None else "")
@@ -244,11 +271,11 @@ def show(common: Common, sample_id: str, fmt: str) -> int:
     if sample.tags:
         console.print("tags: " + ", ".join(sample.tags))
     for title, value in (("input", sample.input), ("output", sample.output)):
-        console.print(f"[bold]{title}[/]")
+        console.print(Text(title, style="bold"))
         text = json.dumps(value, indent=2, ensure_ascii=False)
         console.print(Syntax(text, "json", word_wrap=True, theme="ansi_dark"))
     if sample.redactions:
-        console.print("[bold]redacted[/] " + ", ".join(sample.redactions))
+        console.print(Text.assemble(("redacted", "bold"), " " + ", ".join(sample.redactions)))
     return 0
 
 
@@ -270,24 +297,26 @@ def profile(common: Common, target: str, top: int, fmt: str) -> int:
     if fmt == "json":
         emit_json(data)
         return 0
-    console = Console(highlight=False)
+    console = plain_console()
     console.print(
-        f"[bold]{target}[/]: {data['samples']:,} samples; rates with Wilson 95% intervals. "
-        "A path is absent where it does not resolve, null where its value is null."
+        Text.assemble(
+            (target, "bold"),
+            f": {data['samples']:,} samples; rates with Wilson 95% intervals. "
+            "A path is absent where it does not resolve, null where its value is null.",
+        )
     )
     for p in data["paths"]:
         unit = "samples" if p["unit"] == "sample" else "array elements"
-        console.print(f"[bold]{p['path']}[/]  [dim](of {p['n']:,} {unit})[/]")
+        console.print(Text.assemble((p["path"], "bold"), "  ", (f"(of {p['n']:,} {unit})", "dim")))
         console.print(
             f"    present {_pct(p['present'])} · absent {_pct(p['absent'])} · "
             f"null {_pct(p['null'])}",
-            markup=False,
         )
         details = [", ".join(f"{t} {_rate(v)}" for t, v in p["types"].items())]
         if p["distinct"] is not None:
             details.append(f"{p['distinct']:,} distinct")
         details += [v for v in _values(p).split("; ") if v]
-        console.print("    " + " · ".join(d for d in details if d), markup=False)
+        console.print("    " + " · ".join(d for d in details if d))
     return 0
 
 
@@ -325,3 +354,8 @@ def _size(n: int) -> str:
 def _clip(text: str, width: int = 32) -> str:
     """A value cut to `width` characters, with an ellipsis where it was cut."""
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+from realitycheck.cli.corpus_doctor import doctor  # noqa: E402 - registered beside the others
+
+corpus.add_command(doctor)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from rich.text import Text
 
 from realitycheck.cli.options import format_option, parse_formats
 from realitycheck.cli.output import emit_report
@@ -41,7 +42,7 @@ def demo(
     pairs = parse_formats(formats, None)
 
     def say(message: str) -> None:
-        stderr.print(f"[bold cyan]demo[/] {message}", markup=True, highlight=False)
+        stderr.print(Text.assemble(("demo", "bold cyan"), " ", message))
 
     ctx, report = run_demo(workdir, cache=cache, events=ConsoleEvents(), say=say)
     emit_report(report, pairs, verbose=verbose)

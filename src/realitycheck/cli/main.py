@@ -29,6 +29,8 @@ COMMANDS: dict[str, str] = {
     "corpus": "realitycheck.cli.corpus:corpus",
     "github": "realitycheck.cli.github:github",
     "precommit": "realitycheck.cli.precommit:precommit",
+    "deploy": "realitycheck.cli.deploy:deploy",
+    "serve": "realitycheck.cli.serve:serve",
     "judge": "realitycheck.cli.judge:judge",
     "shadow": "realitycheck.cli.shadow:shadow",
 }
@@ -67,7 +69,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Exit as exc:
         code = exc.exit_code
     except click.ClickException as exc:
-        exc.show()
+        if debug or type(exc).__name__ == "NoArgsIsHelpError":  # a group's help, asked for
+            exc.show()
+        else:
+            click.echo(f"realitycheck: error: {_click_line(exc)}", err=True)
         code = EXIT_ERROR if exc.exit_code != 0 else 0
     except click.Abort:
         click.echo("realitycheck: interrupted", err=True)
@@ -75,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RealityCheckError as exc:
         if debug:
             traceback.print_exc()
-        click.echo(f"realitycheck: error: {exc}", err=True)
+        click.echo(f"realitycheck: error: {one_line(str(exc), debug)}", err=True)
         code = EXIT_ERROR
     except KeyboardInterrupt:
         click.echo("realitycheck: interrupted", err=True)
@@ -84,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         click.echo(
-            f"realitycheck: internal error: {type(exc).__name__}: {exc} "
+            f"realitycheck: internal error: {type(exc).__name__}: {one_line(str(exc), debug)} "
             "(run again with --debug for a traceback)",
             err=True,
         )
@@ -94,6 +99,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:
         sys.exit(code)
     return code
+
+
+def one_line(text: str, debug: bool) -> str:
+    """A message on one line: its first line, the rest only with `--debug`."""
+    first, sep, rest = text.strip().partition("\n")
+    if not sep or not rest.strip():
+        return first
+    if debug:
+        return text.strip()
+    return first.rstrip() + " (more with --debug)"
+
+
+def _click_line(exc: click.ClickException) -> str:
+    """A usage error on one line, naming the command whose `--help` explains it."""
+    message = one_line(exc.format_message(), False)
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and ctx is not None:
+        return f"{message} (see `{ctx.command_path} --help`)"
+    return message
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,11 +7,18 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.console import Console
 
 from realitycheck.cli.progress import stderr
 from realitycheck.core.report import Report
 from realitycheck.report import render_report, write_atomic
 from realitycheck.report.terminal import renderables
+
+
+def plain_console(**options: Any) -> Console:
+    """A console for output that holds user data: no markup, no emoji codes (`fn:a:b` stays
+    `fn:a:b`), no highlighting. Styled parts are given as `rich.text.Text`."""
+    return Console(highlight=False, emoji=False, markup=False, **options)
 
 
 def emit_report(
@@ -20,9 +27,7 @@ def emit_report(
     """Render the report once per (format, path); path None is standard output."""
     for fmt, path in pairs:
         if path is None and fmt == "text":
-            from rich.console import Console
-
-            console = Console(highlight=False)
+            console = plain_console()
             if not console.is_terminal:
                 console.width = max(console.width, 110)
             for item in renderables(report, verbose=verbose):

@@ -12,10 +12,11 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.text import Text
 
 from realitycheck.core.events import Events, Task
 
-stderr = Console(stderr=True, highlight=False)
+stderr = Console(stderr=True, highlight=False, emoji=False, markup=False)  # user data: no markup
 
 
 class _RichTask(Task):
@@ -42,7 +43,7 @@ class ConsoleEvents(Events):
         self.verbose = verbose
         self.progress = Progress(
             SpinnerColumn(),
-            TextColumn("{task.description}"),
+            TextColumn("{task.description}", markup=False),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
@@ -58,7 +59,7 @@ class ConsoleEvents(Events):
         return _RichTask(self.progress, self.progress.add_task(description, total=total))
 
     def warning(self, message: str) -> None:
-        stderr.print(f"[yellow]warning:[/] {message}", markup=True, highlight=False)
+        stderr.print(Text.assemble(("warning:", "yellow"), " ", message), soft_wrap=True)
 
     def info(self, message: str) -> None:
         if self.verbose:

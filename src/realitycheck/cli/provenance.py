@@ -92,7 +92,12 @@ def provenance(
         return 0
     buffer = io.StringIO() if output is not None else None
     console = Console(
-        file=buffer, highlight=False, width=120 if buffer else None, no_color=buffer is not None
+        file=buffer,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        width=120 if buffer else None,
+        no_color=buffer is not None,
     )
     console.print(
         Text.assemble(

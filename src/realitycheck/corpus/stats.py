@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from realitycheck.corpus.capture.counters import read_counters
+from realitycheck.corpus.segments import quarantined
 from realitycheck.corpus.store import Corpus
 
 COUNTED = ("queued", "written", "duplicates", "sampled_out", "capped", "unserializable")
@@ -80,6 +81,8 @@ def corpus_stats(corpus: Corpus) -> dict[str, Any]:
         "targets": targets,
         "capture": capture_totals(corpus.root),
         "unfinished_imports": len(staging),
+        "quarantined_segments": len(quarantined(corpus.root)),
+        "problems": list(corpus.problems),
     }
 
 
@@ -103,6 +106,10 @@ def capture_totals(root: Path) -> dict[str, Any]:
     totals["dropped_total"] = sum(dropped.values())
     totals["processes"] = len(processes)
     totals["last_update"] = last
+    aside = [p for p in processes if p.get("persisted") is False]
+    # counts the corpus could not hold (it was read-only): kept in the temporary folder
+    totals["not_persisted"] = len(aside)
+    totals["kept_in"] = sorted({str(Path(str(p["kept_in"])).parent) for p in aside})
     return totals
 
 

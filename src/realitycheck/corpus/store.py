@@ -5,6 +5,7 @@ Layout of a corpus directory:
     corpus.json                      {"format_version": 1}
     segments/seg-<time>-<rand>.parquet   one batch of samples each, written atomically
     blobs/sha256/<2 hex>/<62 hex>    content-addressed bytes
+    quarantine/<segment>[.why]       bad segments moved aside, and why (segments.py)
 
 A segment is written under a temporary name, fsynced and renamed, so a reader (or a crash) never
 sees half of one. Opening a corpus runs no code: there is no pickle anywhere.
@@ -28,6 +29,7 @@ import pyarrow.parquet as pq
 
 from realitycheck.core.errors import CorpusError
 from realitycheck.corpus.model import BLOB_KEY, SEGMENT_FORMAT_VERSION, Sample
+from realitycheck.corpus.segments import sound_segments
 
 SCHEMA = pa.schema(
     [
@@ -147,6 +149,7 @@ class Corpus:
         self.root = Path(root)
         self.segments_dir = self.root / "segments"
         self.blobs = BlobStore(self.root / "blobs")
+        self.problems: list[str] = []  # bad segments found (and quarantined), one line each
         meta = self.root / "corpus.json"
         if create:
             self.segments_dir.mkdir(parents=True, exist_ok=True)
@@ -194,10 +197,12 @@ class Corpus:
     # -- reading ---------------------------------------------------------------------------
 
     def segment_paths(self) -> list[Path]:
-        """Complete segments, oldest first (temporary files of unfinished writes are ignored)."""
+        """Complete, sound segments, oldest first (temporary files of unfinished writes are
+        ignored; a bad segment is quarantined and named in `problems`, see segments.py)."""
         if not self.segments_dir.is_dir():
             return []
-        return sorted(self.segments_dir.glob("seg-*.parquet"))
+        paths = sorted(self.segments_dir.glob("seg-*.parquet"))
+        return sound_segments(self.root, paths, self.problems)
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A DuckDB connection with a view `samples` over every segment."""

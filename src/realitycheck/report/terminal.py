@@ -127,6 +127,8 @@ def render(report: Report, *, color: bool = False, width: int = 110, verbose: bo
         width=width,
         no_color=not color,
         highlight=False,
+        emoji=False,  # report text is data: `fn:a:b` is not an emoji code
+        markup=False,
     )
     for item in renderables(report, verbose=verbose):
         console.print(item)

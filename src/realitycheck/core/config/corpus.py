@@ -22,10 +22,13 @@ class PatternRule(Section):
     def _compiles(cls, value: str) -> str:
         import re2  # type: ignore[import-untyped]
 
+        options = re2.Options()
+        options.log_errors = False  # the message below says it; RE2's log would add lines
         try:
-            re2.compile(value)
+            re2.compile(value, options)
         except re2.error as exc:
-            raise ValueError(f"not a valid RE2 expression: {exc}") from None
+            why = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else exc
+            raise ValueError(f"not a valid RE2 expression: {why}") from None
         return value
 
 

@@ -98,6 +98,20 @@ def configure(
         return None
     recorder = Recorder(settings, redactor)
     state.CURRENT = recorder
+    limit = (
+        f"at most {settings.max_per_hour} samples per target per hour "
+        f"([corpus.capture] max_per_hour, default {CaptureSettings.max_per_hour}; "
+        "unset it for no cap)"
+        if settings.max_per_hour is not None
+        else "no hourly cap"
+    )
+    log.info(
+        "realitycheck capture on: into %s; rate %s, %s, %s",
+        root,
+        settings.rate,
+        limit,
+        "identical inputs skipped" if settings.dedup else "every input kept",
+    )
     return recorder
 
 
@@ -123,6 +137,14 @@ def recording(corpus: str | Path, **options: Any) -> Iterator[Recorder]:
 def current() -> Recorder | None:
     """The process's recorder, or None when capture is off."""
     return state.CURRENT
+
+
+def capture_stats() -> dict[str, Any] | None:
+    """This process's capture counts (written, sampled out, capped, dropped by reason), for
+    an endpoint of the application; None when capture is off. They are the counts `corpus
+    stats` shows, and remain readable here when the corpus cannot hold them (read-only)."""
+    recorder = state.CURRENT
+    return None if recorder is None else recorder.stats()
 
 
 def flush(timeout: float | None = 10.0) -> bool:

@@ -1,12 +1,16 @@
 """What capture did, counted per process and kept beside the segments for `corpus stats`.
 
 Each capturing process rewrites its own file, `capture/<host>-<pid>-<start>.json`, atomically
-after every write attempt. Counts of drops that happened because the corpus could not be written
-reach the file only once writing works again; until then they are in the log.
+after every write attempt. When the corpus cannot be written (read-only, missing), the file goes
+to a folder of the system's temporary directory named after the corpus (`fallback_dir`), which
+`corpus stats` reads too and reports as not persisted; the counts are also in the log, and in
+`realitycheck.corpus.capture.control.capture_stats()` for an endpoint of the application.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import socket
@@ -61,20 +65,48 @@ class Counters:
                 "dropped": dict(self.dropped),
             }
 
-    def save(self, corpus_root: Path, extra: dict[str, Any] | None = None) -> None:
+    def save(self, corpus_root: Path, extra: dict[str, Any] | None = None) -> Path | None:
         """Write the counts (plus `extra`, another part's) to one file, atomically."""
-        folder = corpus_root / COUNTERS_DIR
-        folder.mkdir(parents=True, exist_ok=True)
         data = merge(self.snapshot(), extra) if extra else self.snapshot()
-        name = f"{data['host']}-{data['pid']}-{int(data['started'])}.json"
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+        return save_counts(corpus_root, data)
+
+
+def save_counts(corpus_root: Path, data: dict[str, Any]) -> Path | None:
+    """Write one process's counts into the corpus; when the corpus cannot be written (read-only,
+    missing), into `fallback_dir` instead, marked as kept elsewhere. The file written, or None
+    when neither could be (the counts then live only in memory and in the log)."""
+    name = f"{data['host']}-{data['pid']}-{int(data['started'])}.json"
+    aside = fallback_dir(corpus_root)
+    try:
+        path = _write(Path(corpus_root) / COUNTERS_DIR, name, data)
+    except OSError:
         try:
-            with os.fdopen(fd, "w") as fh:
-                json.dump(data, fh)
-            Path(tmp).replace(folder / name)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+            return _write(aside, name, {**data, "corpus": str(Path(corpus_root).resolve())})
+        except OSError:
+            return None
+    with contextlib.suppress(OSError):
+        (aside / name).unlink(missing_ok=True)  # written where it belongs again
+    return path
+
+
+def fallback_dir(corpus_root: Path) -> Path:
+    """Where counts go when the corpus cannot be written: the system's temporary folder, one
+    folder per corpus (named by a hash of its path), which `corpus stats` reads too."""
+    digest = hashlib.sha256(str(Path(corpus_root).resolve()).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / "realitycheck-capture" / digest
+
+
+def _write(folder: Path, name: str, data: dict[str, Any]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            json.dump(data, fh)
+        Path(tmp).replace(folder / name)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return folder / name
 
 
 def merge(mine: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
@@ -96,14 +128,19 @@ def merge(mine: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
 
 
 def read_counters(corpus_root: Path) -> list[dict[str, Any]]:
-    """Every capturing process's counts found in a corpus (unreadable files are skipped)."""
-    folder = Path(corpus_root) / COUNTERS_DIR
+    """Every capturing process's counts found for a corpus (unreadable files are skipped):
+    those in the corpus, then those kept aside because the corpus could not be written
+    (marked `"persisted": false`)."""
     out = []
-    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-        try:
-            data = json.loads(path.read_text())
-        except (OSError, ValueError):
-            continue
-        if isinstance(data, dict):
-            out.append(data)
+    places = ((Path(corpus_root) / COUNTERS_DIR, True), (fallback_dir(corpus_root), False))
+    for folder, persisted in places:
+        for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+            try:
+                data = json.loads(path.read_text())
+            except (OSError, ValueError):
+                continue
+            if isinstance(data, dict):
+                if not persisted:
+                    data = {**data, "persisted": False, "kept_in": str(path)}
+                out.append(data)
     return out

@@ -13,6 +13,7 @@ started; nothing read from disk is ever unpickled.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import pickle
 import struct
@@ -22,8 +23,8 @@ import threading
 from collections.abc import Callable
 from typing import IO, Any
 
-from realitycheck.corpus.capture.counters import Counters, merge
-from realitycheck.corpus.capture.writer import BatchWriter, CaptureSettings, Item
+from realitycheck.corpus.capture.counters import COUNTERS_DIR, Counters, fallback_dir, merge
+from realitycheck.corpus.capture.writer import CAPPED, BatchWriter, CaptureSettings, Item
 from realitycheck.corpus.redact import Redactor
 from realitycheck.corpus.redact.settings import rules_from_json, rules_to_json
 
@@ -75,6 +76,7 @@ class HelperLink:
         self.unacked: dict[int, int] = {}  # batch number -> samples, until the helper answers
         self.counts: dict[str, Any] = {}  # the running helper's counts
         self.past: dict[str, Any] = {}  # the counts of helpers that have died
+        self.settled: subprocess.Popen[bytes] | None = None  # the last helper accounted for
         self.cond = threading.Condition()
 
     def start(self) -> None:
@@ -105,6 +107,7 @@ class HelperLink:
             while (message := receive(proc.stdout)) is not None:
                 _, seq, counts, details = message
                 before = self.counts.get("dropped", {})
+                capped = self.counts.get("capped", 0)
                 with self.cond:
                     self.acked = max(self.acked, seq)
                     for done in [k for k in self.unacked if k <= seq]:
@@ -114,6 +117,13 @@ class HelperLink:
                 for reason, n in counts.get("dropped", {}).items():
                     if n > before.get(reason, 0):  # the host's log says what the helper met
                         self.report(reason, details.get(reason, "the capture helper dropped them"))
+                if counts.get("capped", 0) > capped:
+                    self.report("capped", CAPPED.format(self.settings.max_per_hour))
+        if proc.poll() is None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(1.0)
+        if proc.poll() not in (None, 0):  # it died: what it never wrote is counted at once
+            self._settle(proc)
         with self.cond:
             self.cond.notify_all()
 
@@ -127,24 +137,56 @@ class HelperLink:
             return merge(self.past, self.counts) if self.past else dict(self.counts)
 
     def _retire(self) -> None:
-        """After the helper died: keep its counts, and count what it never wrote as lost."""
+        """After the helper died (or stopped): keep its counts, count what it never wrote."""
+        proc = self.proc
         if self.reader is not None:
             self.reader.join(5.0)  # its answers still in the pipe are read first
-        if self.proc is not None and self.proc.stdin is not None:
+        if proc is not None and proc.stdin is not None:
             with contextlib.suppress(OSError, ValueError):  # unflushed bytes meet a broken pipe
-                self.proc.stdin.close()
+                proc.stdin.close()
+        self.proc = self.reader = None
+        self._settle(proc)
+
+    def _settle(self, proc: subprocess.Popen[bytes] | None) -> None:
+        """Account for every batch handed to a helper that is gone: written (its last counts
+        file says so, when its answer never came) or counted as lost (`helper-died`)."""
         with self.cond:
+            if proc is not None and proc is self.settled:
+                return
+            self.settled = proc
+            saved = self._saved()
+            if saved is not None and saved[0] > self.acked:
+                last, counts = saved
+                for done in [k for k in self.unacked if k <= last]:
+                    del self.unacked[done]  # written before it died, though never answered
+                self.counts = counts
             lost = sum(self.unacked.values())
             self.unacked.clear()
             self.past = merge(self.past, self.counts) if self.past else dict(self.counts)
             self.counts = {}
             self.acked = self.sent
-        self.proc = self.reader = None
+            self.cond.notify_all()
         if lost:
             self.lost(lost)
 
+    def _saved(self) -> tuple[int, dict[str, Any]] | None:
+        """The last batch the helper wrote and its counts then, from the counts file it keeps."""
+        host = self.host()
+        name = f"{host['host']}-{host['pid']}-{int(host['started'])}.json"
+        root = self.settings.corpus
+        for folder in (root / COUNTERS_DIR, fallback_dir(root)):
+            try:
+                data = json.loads((folder / name).read_text())
+            except (OSError, ValueError):
+                continue
+            last, counts = data.get("last_batch"), data.get("helper_counts")
+            if isinstance(last, int) and isinstance(counts, dict):
+                return last, counts
+        return None
+
     def write(self, batch: list[Item]) -> None:
-        """Hand one batch to the helper (restarting it if it died); raises OSError on failure."""
+        """Hand one batch to the helper (restarting it if it died); raises OSError when it
+        cannot, and then the batch is the caller's again (neither sent nor counted)."""
         if self.proc is not None and not self.alive():
             self._retire()
         if self.proc is None:
@@ -152,13 +194,20 @@ class HelperLink:
         assert self.proc is not None and self.proc.stdin is not None
         with self.cond:
             self.sent += 1
-            self.unacked[self.sent] = len(batch)
-        for i in range(0, len(batch), CHUNK):
-            send(self.proc.stdin, ("items", self.sent, batch[i : i + CHUNK]))
-        host = self.host()
-        # The helper writes the host's counts file: those of helpers that died go in with them.
-        send(self.proc.stdin, ("write", self.sent, merge(self.past, host) if self.past else host))
-        self.proc.stdin.flush()
+            seq = self.sent
+            self.unacked[seq] = len(batch)
+        try:
+            for i in range(0, len(batch), CHUNK):
+                send(self.proc.stdin, ("items", seq, batch[i : i + CHUNK]))
+            host = self.host()
+            # The helper writes the host's counts file: those of helpers that died go in too.
+            send(self.proc.stdin, ("write", seq, merge(self.past, host) if self.past else host))
+            self.proc.stdin.flush()
+        except (OSError, ValueError):  # it died while the batch was on its way
+            with self.cond:
+                self.unacked.pop(seq, None)  # its "write" never arrived: not written by it
+            self._retire()
+            raise OSError("the capture helper died while a batch was handed over") from None
 
     def wait(self, timeout: float | None) -> bool:
         """Wait until the helper has written every batch sent so far."""
@@ -198,13 +247,20 @@ def main() -> int:
     counters = Counters()
     host: dict[str, Any] = {}
     details: dict[str, str] = {}  # the last reason for each kind of drop, for the host's log
-    writer = BatchWriter(settings, redactor, counters, details.__setitem__, extra=lambda: host)
+    batch = [0]
+
+    def extra() -> dict[str, Any]:
+        # the host's counts, and which batch this helper has written with its own counts then:
+        # if it dies before answering, the host reads them here (`HelperLink._saved`)
+        return {**host, "last_batch": batch[0], "helper_counts": counters.snapshot()}
+
+    writer = BatchWriter(settings, redactor, counters, details.__setitem__, extra=extra)
     pending: list[Item] = []
     while (message := receive(stdin)) is not None:
         if message[0] == "items":
             pending += message[2]
         elif message[0] == "write":
-            host = message[2]
+            host, batch[0] = message[2], message[1]
             writer.write(pending)
             pending = []
             send(stdout, ("ack", message[1], counters.snapshot(), details))

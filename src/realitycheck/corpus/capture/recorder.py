@@ -11,11 +11,12 @@ flight: complete segments are never touched again.
 from __future__ import annotations
 
 import collections
+import contextlib
 import threading
 import time
 from typing import Any
 
-from realitycheck.corpus.capture.counters import Counters, merge
+from realitycheck.corpus.capture.counters import Counters, merge, save_counts
 from realitycheck.corpus.capture.helper import HelperLink
 from realitycheck.corpus.capture.writer import (
     BatchWriter,
@@ -26,7 +27,15 @@ from realitycheck.corpus.capture.writer import (
 )
 from realitycheck.corpus.redact import Redactor
 
-POLL = 0.05  # seconds between the writer's looks at the queue
+POLL = 0.05
+IDENTITY = (
+    "host",
+    "pid",
+    "started",
+    "format_version",
+    "last_batch",
+    "helper_counts",
+)  # seconds between the writer's looks at the queue
 
 __all__ = ["CaptureSettings", "Recorder"]
 
@@ -63,6 +72,7 @@ class Recorder:
         self._flush_asked = 0
         self._flush_done = 0
         self._helper: HelperLink | None = None
+        self._gone: dict[str, Any] = {}  # the counts of helpers given up on
         self._local: BatchWriter | None = None
         if settings.writer == "process":
             self._helper = HelperLink(
@@ -103,6 +113,12 @@ class Recorder:
     def _helper_lost(self, n: int) -> None:
         self.counters.drop("helper-died", n)
         self._log("helper-died", f"the capture helper stopped before writing {n} samples")
+        self.save()  # no helper is left to write the counts file
+
+    def save(self) -> None:
+        """Write this process's counts file from here (best effort; see counters.py)."""
+        with contextlib.suppress(Exception):
+            save_counts(self.settings.corpus, self.stats())
 
     def drop(self, reason: str, detail: str) -> None:
         """Count a sample dropped before it reached the writer."""
@@ -134,12 +150,20 @@ class Recorder:
         if self._helper is not None:
             self._helper.wait(timeout)
             self._helper.stop(timeout)
+        if self._helper is not None or self._gone:
+            self.save()  # the last word on the counts, after the helper's last batch
+
+    def _gone_counts(self) -> dict[str, Any]:
+        """The counts of helpers given up on, without their identity (the file is ours)."""
+        return {k: v for k, v in self._gone.items() if k not in IDENTITY}
 
     def stats(self) -> dict[str, Any]:
-        """This process's counts (the helper's included)."""
+        """This process's counts (the helpers' included)."""
         mine = self.counters.snapshot()
         mine["queued"] += len(self._pending)  # taken by the request path, not yet by the writer
         helper = self._helper.totals() if self._helper is not None else {}
+        if self._gone:
+            helper = merge(self._gone, helper) if helper else dict(self._gone)
         return merge(helper, mine) if helper else mine
 
     # -- the writer thread ----------------------------------------------------------------
@@ -188,7 +212,10 @@ class Recorder:
             try:
                 for item in batch:
                     item.settle()  # resolve what the helper cannot (a Flask route)
-                self._helper.write(batch)
+                try:
+                    self._helper.write(batch)
+                except OSError:  # it died as the batch went over: once more, to a new one
+                    self._helper.write(batch)
                 return
             except Exception as exc:  # no helper here: write in this thread
                 self._log(
@@ -196,9 +223,12 @@ class Recorder:
                     f"the capture helper is unavailable ({exc}); "
                     "writing in the application's process",
                 )
+                self._gone = self._helper.totals()  # what the helpers did stays counted
                 self._helper = None
         if self._local is None:
-            self._local = BatchWriter(self.settings, self.redactor, self.counters, self._log)
+            self._local = BatchWriter(
+                self.settings, self.redactor, self.counters, self._log, extra=self._gone_counts
+            )
         try:
             self._local.write(batch)
         except Exception as exc:  # never let the writer thread die

@@ -27,6 +27,10 @@ log = logging.getLogger("realitycheck.capture")
 
 Item = FunctionCall | HttpExchange
 LOG_EVERY = 60.0
+CAPPED = (
+    "a target reached the cap of {} samples per hour; its further calls are counted as "
+    "capped (set [corpus.capture] max_per_hour, or unset it for no cap)"
+)
 
 
 @dataclass
@@ -128,6 +132,8 @@ class BatchWriter:
                 target, kind, sample_input, output, tags = item.sample(ingest.blob)
                 if not self.sampler.take(target):
                     self.counters.add("capped")
+                    if self.extra is None:  # in the host (a helper's host logs its answers)
+                        self.report("capped", CAPPED.format(self.settings.max_per_hour))
                     continue
                 before = ingest.duplicates
                 ingest.add(

@@ -181,7 +181,9 @@ def run_import(
     """Import every entry of `paths` with `reader`; publish only when all files were read."""
     events = events or Events()
     store = open_for_import(corpus)
-    files = expand(paths, suffixes, skip)
+    root = store.root.resolve()
+    # never the corpus's own files, when a folder holding the corpus is imported
+    files = [p for p in expand(paths, suffixes, skip) if root not in p.resolve().parents]
     if redactor is None:
         redactor = build_redactor(store.root, key_file=key_file)
     staging = store.stage()

@@ -3,7 +3,7 @@
 Each payload is a header line (`<type> <id> <timestamp ns> [<latency ns>]`; type 1 is a
 request, 2 its original response, 3 a replayed response), the raw HTTP message, and the
 separator line `🐵🙈🙉`. Requests are paired with their responses by id; a request whose
-response never came is kept without output.
+response never came is kept without output. Each message is checked as HTTP/1.1 (`wire.py`).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from realitycheck.corpus.http import BlobPut, http_input, http_output, http_target, template_path
 from realitycheck.corpus.importers.base import BadEntry, Entry, Item, Progress
+from realitycheck.corpus.importers.wire import parse_request, parse_response
 
 SEPARATOR = "\n🐵🙈🙉\n".encode()
 MAX_PENDING = 10_000
@@ -36,6 +37,7 @@ class Message:
     start: str
     headers: list[tuple[str, str]]
     body: bytes
+    raw: bytes = b""
 
 
 def payloads(fh: BinaryIO) -> Iterator[bytes]:
@@ -57,61 +59,31 @@ def payloads(fh: BinaryIO) -> Iterator[bytes]:
 
 
 def parse_message(payload: bytes) -> Message:
-    """A payload as a Message; raises ValueError when it is not one."""
+    """A payload as a Message; raises ValueError when it is not one.
+
+    A request is checked as HTTP at once; a response is kept raw until its request is known
+    (a response to HEAD has no body), then checked by `_entry`.
+    """
     meta, _, raw = payload.lstrip(b"\n").partition(b"\n")
     fields = meta.decode("ascii", "replace").split()
-    if len(fields) < 3 or fields[0] not in ("1", "2", "3"):
+    if len(fields) < 3 or fields[0] not in ("1", "2", "3") or not fields[2].isdigit():
         raise ValueError(f"bad payload header line {meta[:60]!r}")
-    head, body = _split_head(raw)
-    lines = head.decode("latin-1").splitlines()
-    if not lines:
+    if not raw.strip():
         raise ValueError("empty HTTP message")
-    headers = []
-    for line in lines[1:]:
-        name, sep, value = line.partition(":")
-        if sep:
-            headers.append((name.strip(), value.strip()))
-    if any(k.lower() == "transfer-encoding" and "chunked" in v.lower() for k, v in headers):
-        body = dechunk(body)
-    return Message(
+    message = Message(
         kind=fields[0],
         id=fields[1],
         timestamp=int(fields[2]),
         latency=int(fields[3]) if len(fields) > 3 and fields[3].lstrip("-").isdigit() else None,
-        start=lines[0],
-        headers=headers,
-        body=body,
+        start="",
+        headers=[],
+        body=b"",
+        raw=raw,
     )
-
-
-def _split_head(raw: bytes) -> tuple[bytes, bytes]:
-    crlf, lf = raw.find(b"\r\n\r\n"), raw.find(b"\n\n")
-    if crlf >= 0 and (lf < 0 or crlf <= lf):
-        return raw[:crlf], raw[crlf + 4 :]
-    if lf >= 0:
-        return raw[:lf], raw[lf + 2 :]
-    return raw, b""
-
-
-def dechunk(body: bytes) -> bytes:
-    """A chunked transfer-encoded body, decoded (what is left when it is cut short)."""
-    out, pos = [], 0
-    while pos < len(body):
-        end = body.find(b"\n", pos)
-        if end < 0:
-            break
-        size_text = body[pos:end].split(b";", 1)[0].strip()
-        try:
-            size = int(size_text, 16)
-        except ValueError:
-            return body  # not actually chunked
-        if size == 0:
-            break
-        start = end + 1
-        out.append(body[start : start + size])
-        pos = start + size
-        pos += 2 if body[pos : pos + 2] == b"\r\n" else 1
-    return b"".join(out)
+    if message.kind == "1":
+        request = parse_request(raw)
+        message.start, message.headers, message.body = request.start, request.headers, request.body
+    return message
 
 
 def _entry(index: int, request: Message, response: Message | None, blob: BlobPut) -> Entry:
@@ -122,10 +94,8 @@ def _entry(index: int, request: Message, response: Message | None, blob: BlobPut
     output = None
     duration = None
     if response is not None:
-        parts = response.start.split(" ", 2)
-        if len(parts) < 2 or not parts[1].isdigit():
-            raise ValueError(f"bad status line {response.start[:60]!r}")
-        output = http_output(int(parts[1]), response.headers, response.body, blob)
+        parsed = parse_response(response.raw, method)
+        output = http_output(parsed.status, parsed.headers, parsed.body, blob)
         latency = response.latency if response.latency else response.timestamp - request.timestamp
         duration = latency / 1e6 if latency and latency > 0 else None
     host = next((v for k, v in request.headers if k.lower() == "host"), None)

@@ -16,8 +16,10 @@ from urllib.parse import urlencode, urlsplit
 
 import ijson  # type: ignore[import-untyped]
 
+from realitycheck.core.errors import InputError
 from realitycheck.corpus.http import BlobPut, http_input, http_output, http_target, template_path
 from realitycheck.corpus.importers.base import BadEntry, Entry, Item, Progress
+from realitycheck.corpus.importers.validate import har_problem
 from realitycheck.corpus.ingest import parse_time
 
 BOM = b"\xef\xbb\xbf"
@@ -98,11 +100,17 @@ def entry_from_har(raw: Any, index: int, blob: BlobPut) -> Entry:
 
 
 def read_har(path: Path, blob: BlobPut, progress: Progress) -> Iterator[Item]:
-    """Every entry of a HAR file, streamed."""
+    """Every entry of a HAR file, streamed, each checked against the HAR 1.2 schema first."""
+    _check_entries(path)
     index = 0
     with open_skipping_bom(path) as fh:
         try:
             for raw in ijson.items(fh, "log.entries.item", use_float=True):
+                problem = har_problem(raw)
+                if problem is not None:
+                    yield BadEntry(index, f"not a HAR 1.2 entry: {problem}")
+                    index += 1
+                    continue
                 try:
                     yield entry_from_har(raw, index, blob)
                 except (KeyError, TypeError, ValueError, AttributeError, binascii.Error) as exc:
@@ -117,6 +125,41 @@ def read_har(path: Path, blob: BlobPut, progress: Progress) -> Iterator[Item]:
             return
     if index == 0 and not _has_entries(path):
         yield BadEntry(0, "not a HAR file: it has no log.entries")
+
+
+def _check_entries(path: Path) -> None:
+    """Refuse a file whose `log` or `log.entries` has the wrong type (a truncated or invalid
+    JSON file is left to the entry loop, which names where it breaks)."""
+    with open_skipping_bom(path) as fh:
+        try:
+            for prefix, event, _ in ijson.parse(fh):
+                if prefix == "" and event not in ("start_map", "map_key", "end_map"):
+                    kind = _JSON_KINDS.get(event, event)
+                    raise InputError(f"not a HAR file: it is {kind}, not an object", path=path)
+                if prefix == "log" and event not in ("start_map", "map_key", "end_map"):
+                    kind = _JSON_KINDS.get(event, event)
+                    raise InputError(f"log is {kind}, not an object", path=path, place="log")
+                if prefix == "log.entries":
+                    if event == "start_array":
+                        return
+                    kind = _JSON_KINDS.get(event, event)
+                    raise InputError(
+                        f"log.entries is {kind}, not a list", path=path, place="log.entries"
+                    )
+        except ijson.JSONError:
+            return
+
+
+_JSON_KINDS = {
+    "start_map": "an object",
+    "start_array": "a list",
+    "string": "a string",
+    "number": "a number",
+    "integer": "a number",
+    "double": "a number",
+    "boolean": "a boolean",
+    "null": "null",
+}
 
 
 def _has_entries(path: Path) -> bool:

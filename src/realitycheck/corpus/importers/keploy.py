@@ -16,6 +16,7 @@ import yaml
 
 from realitycheck.corpus.http import BlobPut, http_input, http_output, http_target, template_path
 from realitycheck.corpus.importers.base import BadEntry, Entry, Ignored, Item, Progress
+from realitycheck.corpus.importers.validate import keploy_http_problem
 from realitycheck.corpus.ingest import parse_time
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -135,6 +136,9 @@ def entry_from_document(doc: Any, index: int, blob: BlobPut, mock: bool = False)
         return BadEntry(index, "not a Keploy document: no 'spec'")
     try:
         if kind == "Http":
+            problem = keploy_http_problem(spec)
+            if problem is not None:
+                return BadEntry(index, f"not a Keploy Http document: spec.{problem}")
             tags = ["egress", "keploy-mock"] if mock else ["keploy-test"]
             return _http(spec, index, blob, tags)
         if kind == "Redis":

@@ -16,9 +16,11 @@ from urllib.parse import urlsplit
 import ijson  # type: ignore[import-untyped]
 import yaml
 
+from realitycheck.core.errors import InputError
 from realitycheck.corpus.http import BlobPut, http_input, http_output, http_target, template_path
 from realitycheck.corpus.importers.base import BadEntry, Entry, Item, Progress
 from realitycheck.corpus.importers.har import open_skipping_bom
+from realitycheck.corpus.importers.validate import vcr_problem
 
 
 class _CassetteLoader(yaml.SafeLoader):
@@ -100,22 +102,42 @@ def _interactions_yaml(path: Path) -> Iterator[Any]:
         try:
             loader.get_event()  # stream start
             if loader.check_event(yaml.StreamEndEvent):
-                return
+                raise InputError("an empty cassette: no interactions", path=path)
             loader.get_event()  # document start
             if loader.check_event(yaml.SequenceStartEvent):  # the old form: a bare list
                 yield from _sequence_items(loader)
                 return
             if not loader.check_event(yaml.MappingStartEvent):
-                raise ValueError("a cassette is a mapping with 'interactions'")
+                raise InputError("not a cassette: a mapping with 'interactions'", path=path)
             loader.get_event()
+            found = False
             while not loader.check_event(yaml.MappingEndEvent):
                 key = loader.construct_document(loader.compose_node(None, None))
                 if key == "interactions" and loader.check_event(yaml.SequenceStartEvent):
+                    found = True
                     yield from _sequence_items(loader)
+                elif key == "interactions":
+                    node = loader.compose_node(None, None)
+                    raise InputError(
+                        f"interactions is {_yaml_kind(node)}, not a list",
+                        path=path,
+                        line=node.start_mark.line + 1,
+                        place="interactions",
+                    )
                 else:
                     loader.compose_node(None, None)  # skip the value
+            if not found:
+                raise ValueError("it has no 'interactions'")
         finally:
             loader.dispose()
+
+
+def _yaml_kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.ScalarNode):
+        return "null" if node.value in ("", "~", "null") else f"a scalar ({node.value[:30]!r})"
+    return "not a list"
 
 
 def _sequence_items(loader: Any) -> Iterator[Any]:
@@ -127,7 +149,20 @@ def _sequence_items(loader: Any) -> Iterator[Any]:
 
 
 def _interactions_json(path: Path, bare_list: bool) -> Iterator[Any]:
-    """The interactions of a JSON cassette, streamed."""
+    """The interactions of a JSON cassette, streamed (refused when `interactions` is not a list)."""
+    if not bare_list:
+        with open_skipping_bom(path) as fh:
+            for prefix, event, _ in ijson.parse(fh):
+                if prefix == "interactions":
+                    if event != "start_array":
+                        raise InputError(
+                            f"interactions is {event.replace('start_', 'a ')}, not a list",
+                            path=path,
+                            place="interactions",
+                        )
+                    break
+            else:
+                raise ValueError("it has no 'interactions'")
     with open_skipping_bom(path) as fh:
         yield from ijson.items(fh, "item" if bare_list else "interactions.item", use_float=True)
 
@@ -136,6 +171,8 @@ def read_cassette(path: Path, blob: BlobPut, progress: Progress) -> Iterator[Ite
     """Every interaction of a cassette."""
     with path.open("rb") as fh:
         head = fh.read(256).removeprefix(b"\xef\xbb\xbf").lstrip()
+    if not head:
+        raise InputError("an empty cassette: no interactions", path=path)
     index = 0
     try:
         items: Any = (
@@ -144,6 +181,11 @@ def read_cassette(path: Path, blob: BlobPut, progress: Progress) -> Iterator[Ite
             else _interactions_yaml(path)
         )
         for raw in items:
+            problem = vcr_problem(raw)
+            if problem is not None:
+                yield BadEntry(index, f"not a VCR interaction: {problem}")
+                index += 1
+                continue
             try:
                 yield entry_from_interaction(raw, index, blob)
             except (KeyError, TypeError, ValueError, AttributeError, binascii.Error) as exc:
@@ -155,5 +197,8 @@ def read_cassette(path: Path, blob: BlobPut, progress: Progress) -> Iterator[Ite
         line = mark.line + 1 if mark is not None else None
         yield BadEntry(index, f"not valid YAML: {getattr(exc, 'problem', exc)}", line)
     except (ijson.JSONError, ValueError) as exc:
-        yield BadEntry(index, f"not a cassette: {exc}")
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if isinstance(exc, ijson.IncompleteJSONError) and "premature" in first.lower():
+            first = "the file ends early (truncated JSON)"
+        yield BadEntry(index, f"not a cassette: {first}")
     progress.finish_file()

@@ -22,7 +22,12 @@ def load_key(path: Path, *, create: bool = True) -> bytes:
     """The key in `path` (its stripped bytes), created with 32 random bytes when missing."""
     path = Path(path).expanduser()
     if not path.exists() and create:
-        _create(path)
+        try:
+            _create(path)
+        except OSError as exc:  # named by the path given, not the temporary file's name
+            raise ConfigError(
+                f"cannot create the redaction key: {exc.strerror or exc}", path=path
+            ) from None
     try:
         data = path.read_bytes().strip()
     except FileNotFoundError:

@@ -165,7 +165,9 @@ class NameRules:
         return hit
 
     def prefilter(self) -> str:
-        """An RE2 pattern matching (at least) every JSON object key these rules could redact."""
+        """An RE2 pattern matching (at least) every JSON object key these rules could redact,
+        also when escaped inside a string (JSON held as text), and every secret-sounding name
+        followed by `:` or `=` in free text (`session=…`, `Cookie: …`)."""
         stems = [
             "passw",
             "pwd",
@@ -195,7 +197,8 @@ class NameRules:
         ]
         stems += [_glob_core(glob) for glob in self.fields + self.headers]
         inner = "|".join(stems)
-        return f'(?i:"[^"]*(?:{inner})[^"]*":|"[^"]*auth":)'
+        pairs = rf"(?:{inner})[A-Za-z0-9_.-]*\\*[\"']?[ \t]*[:=]"
+        return f'(?i:\\\\?"[^"]*(?:{inner})[^"]*":|\\\\?"[^"]*auth":|{pairs})'
 
 
 def _glob_core(glob: str) -> str:

@@ -7,11 +7,14 @@ the walk is needed at all, so clean samples cost one RE2 search.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from realitycheck.corpus.model import BLOB_KEY
+from realitycheck.corpus.redact import freetext
 from realitycheck.corpus.redact.detectors import DETECTORS, Detector
 from realitycheck.corpus.redact.names import NameRules
 from realitycheck.corpus.redact.paths import Component, PathPattern
@@ -22,6 +25,7 @@ from realitycheck.corpus.redact.walk import Walk
 MIN_SCAN_LENGTH = 6
 ANCHOR = 6  # characters of a prefilter match that must appear in a string worth scanning
 Anchors = tuple[str, ...] | None
+_LEADING_ESCAPE = re.compile(rb"^\\(?:u[0-9a-fA-F]{4}|.)")
 
 
 @dataclass
@@ -44,11 +48,19 @@ def anchors_of(found: Iterable[bytes]) -> tuple[str, ...] | None:
 
     A match that starts with a quote is an object key: the name rules look at every key
     anyway, so it adds no anchor (and a sample whose matches are all keys scans no strings).
+    A match that starts with a JSON escape (`\\n`, `\\"` of a key in JSON held as a string)
+    is anchored after it, and an anchor ends before any other escape, so that it is found in
+    the decoded string.
     """
-    starts = {m[:ANCHOR].decode("utf-8", "ignore") for m in found}
-    if not starts:
-        return None
-    return tuple(a for a in starts if not a.startswith('"'))
+    starts = set()
+    seen = False
+    for m in found:
+        seen = True
+        if m.startswith(b'"'):
+            continue
+        text = _LEADING_ESCAPE.sub(b"", m, count=1).lstrip(b'"')
+        starts.add(text[:ANCHOR].split(b"\\")[0].decode("utf-8", "ignore"))
+    return tuple(starts) if seen else None
 
 
 class Redactor:
@@ -59,7 +71,8 @@ class Redactor:
         self.rules = rules = rules or Rules()
         self.names = NameRules(fields=rules.fields, headers=rules.headers, allow=rules.allow_names)
         detectors = [d for d in rules.detectors if d.kind not in set(rules.disabled)]
-        self.scanner = Scanner(detectors if rules.scan else [], self.names.prefilter())
+        prefilter = f"{self.names.prefilter()}|{freetext.PREFILTER}"
+        self.scanner = Scanner(detectors if rules.scan else [], prefilter)
         self.allow_paths = [PathPattern(p) for p in rules.allow_paths]
         self.allow_values = set(rules.allow_values)
         self.card = any(d.kind == "card-number" for d in detectors) and rules.scan
@@ -71,22 +84,51 @@ class Redactor:
 
     # -- text ------------------------------------------------------------------------------
 
-    def text(self, value: str) -> str:
-        """`value` with every detected secret replaced by its token."""
+    def text(self, value: str, depth: int = 0) -> str:
+        """`value` with every secret in it replaced by its token: what the scanner finds, the
+        values of secret-named pairs, and the same in the forms the text decodes to (JSON
+        held as a string, URL-encoding, base64 of text), `depth` decodings deep at most."""
         if len(value) < MIN_SCAN_LENGTH or value in self.allow_values:
             return value
-        spans = self.scanner.spans(value)
+        if depth < freetext.MAX_DEPTH:
+            as_json = freetext.json_text(self, value, depth + 1)
+            if as_json is not None:
+                return as_json
+        out = value
+        if depth < freetext.MAX_DEPTH and (decoded := freetext.url_decoded(value)) is not None:
+            plain, places = decoded
+            redacted = self.text(plain, depth + 1)
+            if redacted != plain:
+                out = (
+                    freetext.url_encoded(value, plain, redacted, places)
+                    if len(redacted) == len(plain)
+                    else mask(self.key, value)
+                )
+        out = self._spans(out, value)
+        if depth < freetext.MAX_DEPTH:
+            out = freetext.base64_texts(self, out, depth)
+        return out
+
+    def _spans(self, text: str, original: str) -> str:
+        """`text` with the scanner's and the pair rules' findings replaced, except where an
+        earlier pass already changed it from `original`."""
+        spans: list[freetext.Span] = [
+            (start, end, functools.partial(det.replace, self.key))
+            for start, end, det in self.scanner.spans(text)
+        ]
+        spans += freetext.pair_spans(self, text)
         if not spans:
-            return value
+            return text
+        spans.sort(key=lambda s: (s[0], -s[1]))
         out, last = [], 0
-        for start, end, det in spans:
-            secret = value[start:end]
-            if secret in self.allow_values:
+        for start, end, replace in spans:
+            secret = text[start:end]
+            if start < last or secret in self.allow_values or secret != original[start:end]:
                 continue
-            out.append(value[last:start])
-            out.append(det.replace(self.key, secret))
+            out.append(text[last:start])
+            out.append(replace(secret))
             last = end
-        out.append(value[last:])
+        out.append(text[last:])
         return "".join(out)
 
     def needs_walk(self, *texts: bytes) -> bool:

@@ -10,6 +10,7 @@ submatch engine that such a large pattern sends RE2 to, which is ten times slowe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -19,6 +20,7 @@ from realitycheck.corpus.redact.detectors import Detector
 
 Span = tuple[int, int, Detector]
 OPTIONS = re2.Options()
+OPTIONS.log_errors = False  # errors are raised, not logged to stderr too
 OPTIONS.max_mem = 64 << 20
 try:  # the compiled RE2 objects under google-re2's wrapper, called directly on bytes
     from re2 import _re2
@@ -47,7 +49,7 @@ class Scanner:
         ]
         self.at_start = _set(plain, b"")
         self.after = _set(plain, b"(?s:.)")  # one character of context, then the detector
-        pre = list(plain)
+        pre = [_after_escapes(p) for p in plain]
         if extra_prefilter:
             pre.append(extra_prefilter)
         self.prefilter = re2.compile("|".join(pre).encode(), OPTIONS) if pre else None
@@ -57,41 +59,47 @@ class Scanner:
         if self.search is None:
             return []
         data = text.encode("utf-8")
-        if len(data) == len(text):  # ASCII: byte offsets are character offsets
-            return [s for start in self._starts(data) if (s := self._at(data, start))]
+        found = list(self._spans(data))
+        if not found or len(data) == len(text):  # ASCII: byte offsets are character offsets
+            return found
         out: list[Span] = []
         chars = byte = 0  # a character offset and the byte offset where it starts
-        for m in self.search.finditer(text):
-            start = m.start()
-            byte += len(text[chars:start].encode("utf-8"))
-            chars = start
-            span = self._at(data, byte)
-            if span is not None:
-                first, last, det = span
-                s = start + len(data[byte:first].decode("utf-8"))
-                out.append((s, s + len(data[first:last].decode("utf-8")), det))
+        for first, last, det in found:
+            chars += len(data[byte:first].decode("utf-8"))
+            width = len(data[first:last].decode("utf-8"))
+            out.append((chars, chars + width, det))
+            chars, byte = chars + width, last
         return out
 
-    def _starts(self, data: bytes) -> Iterator[int]:
-        """Where each match of the alternation starts, as the wrapper's finditer finds them.
+    def _spans(self, data: bytes) -> Iterator[Span]:
+        """The accepted spans in UTF-8 bytes.
 
-        The wrapper spends more time in Python than RE2 spends matching a short string, so
-        when the compiled object is at hand it is asked directly, with the same stepping.
+        Where the alternation matches but no detector's check accepts what is there (a run of
+        digits too long for a phone number), the search goes on from the next character, not
+        from the end of the rejected match: a card number glued to a `+` is still found.
         """
         assert self.search is not None
         regexp = getattr(self.search, "_regexp", None)
-        if _re2 is None or regexp is None:
-            yield from (m.start() for m in self.search.finditer(data))
-            return
         pos, end = 0, len(data)
-        while True:
-            found = regexp.Match(_FIND, data, pos, end)[0]
-            if found == _NO_SPAN:
-                return
-            yield found[0]
-            if pos == end:
-                return
-            pos = pos + 1 if pos == found[1] else found[1]
+        while pos <= end:
+            if _re2 is not None and regexp is not None:
+                found = regexp.Match(_FIND, data, pos, end)[0]
+                if found == _NO_SPAN:
+                    return
+                start = found[0]
+            else:
+                m = self.search.search(data, pos)
+                if m is None:
+                    return
+                start = m.start()
+            span = self._at(data, start)
+            if span is None:
+                pos = start + 1
+                while pos < end and 0x80 <= data[pos] < 0xC0:  # the next UTF-8 character
+                    pos += 1
+                continue
+            yield span
+            pos = max(span[1], start + 1)
 
     def _match(self, i: int, data: bytes, start: int) -> tuple[int, int] | None:
         """The span of detector `i`'s `s` group (or whole match) anchored at `start`, if any."""
@@ -128,6 +136,12 @@ class Scanner:
                 continue  # rejected by its check: a later detector may still fit
             return (s, e, det)
         return None
+
+
+def _after_escapes(pattern: str) -> str:
+    """A prefilter pattern for JSON text: a word boundary may also follow a JSON escape
+    (`\\n`, `\\t`, `\\u00a0`), where the decoded string has a boundary the JSON text lacks."""
+    return re.sub(r"(?<!\\)\\b", lambda _: r"(?:\b|\\(?:[ntrfb]|u[0-9a-fA-F]{4}))", pattern)
 
 
 def _set(patterns: list[str], prefix: bytes) -> Any:

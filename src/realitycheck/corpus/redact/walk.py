@@ -28,10 +28,11 @@ _CONTAINERS = (dict, list)
 class Walk:
     """Redacts the values of one sample in place, collecting the redacted paths."""
 
-    __slots__ = ("anchors", "card", "hits", "marks", "path", "redactor")
+    __slots__ = ("anchors", "card", "depth", "hits", "marks", "path", "redactor")
 
-    def __init__(self, redactor: Redactor, anchors: tuple[str, ...] | None) -> None:
+    def __init__(self, redactor: Redactor, anchors: tuple[str, ...] | None, depth: int = 0) -> None:
         self.redactor = redactor
+        self.depth = depth  # how deep in decoded forms (JSON held as a string) this walk is
         self.anchors = anchors  # None: scan every string; otherwise only those holding one
         self.card = redactor.card
         self.hits: list[str] = []
@@ -105,7 +106,7 @@ class Walk:
         if not self.wanted(value):
             return value
         redactor = self.redactor
-        new = redactor.text(value)
+        new = redactor.text(value, self.depth)
         if new != value and not redactor.allowed(self.path):
             self.hits.append(format_path(self.path))
             return new
@@ -166,7 +167,7 @@ class Walk:
         redactor, path = self.redactor, self.path
         renamed = {}
         for k in keys:
-            new = redactor.text(k)
+            new = redactor.text(k, self.depth)
             if new != k and new not in value and not redactor.allowed([*path, k]):
                 renamed[k] = new
                 self.hits.append(format_path([*path, new]))

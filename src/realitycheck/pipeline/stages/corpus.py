@@ -147,6 +147,15 @@ class CorpusStage:
             },
             blocks=blocks,
             signals=signals,
+            warnings=[str(p) for p in stats.get("problems", [])]  # type: ignore[attr-defined]
+            + (
+                [
+                    f"{stats['quarantined_segments']} bad segment(s) quarantined: their samples "
+                    "are not in this corpus (`realitycheck corpus doctor`)"
+                ]
+                if stats.get("quarantined_segments")
+                else []
+            ),
         )
 
 

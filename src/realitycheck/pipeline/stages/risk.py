@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from realitycheck.core.report import RiskSignal, StageReport, StageStatus, Table
+from realitycheck.core.report import (
+    RiskSignal,
+    StageReport,
+    StageStatus,
+    Table,
+)
+from realitycheck.deploy.model import plan_for
 from realitycheck.deploy.risk import assess
 from realitycheck.pipeline.context import Context
 from realitycheck.pipeline.stage import StageRun
@@ -28,6 +34,8 @@ class RiskStage:
                     )
                 )
         result = assess(signals, ctx.config.deploy)
+        plan = plan_for(result.tier, ctx.config.deploy)
+        line = plan.describe()
         rows = [
             [f.name, f"{f.weight:.2f}", f"{f.value:.2f}", f"{f.contribution:.2f}", f.detail]
             for f in result.factors
@@ -38,7 +46,7 @@ class RiskStage:
             status=StageStatus.RAN,
             gate=False,
             summary=f"tier {result.tier} (score {result.score:.2f} from "
-            f"{len(result.factors)} signal{'s' if len(result.factors) != 1 else ''})",
+            f"{len(result.factors)} signal{'s' if len(result.factors) != 1 else ''}); {line}",
             data={
                 "tier": result.tier,
                 "score": result.score,
@@ -46,6 +54,7 @@ class RiskStage:
                     {"name": f.name, "weight": f.weight, "value": f.value, "detail": f.detail}
                     for f in result.factors
                 ],
+                "plan": {"line": line, **plan.model_dump()},
             },
             blocks=[
                 Table(columns=["signal", "weight", "value", "contribution", "detail"], rows=rows)
