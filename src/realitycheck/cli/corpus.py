@@ -11,6 +11,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
+from realitycheck.cli.corpus_remote import remote_import
 from realitycheck.cli.options import Common, common_options, text_json_option
 from realitycheck.cli.output import emit_json, plain_console
 from realitycheck.cli.progress import ConsoleEvents
@@ -35,8 +36,11 @@ def _setup(common: Common) -> tuple[Config, Path, Path]:
 
 
 def _open(folder: Path) -> Any:
+    from realitycheck.corpus.remote.url import is_remote
     from realitycheck.corpus.store import Corpus
 
+    if is_remote(folder):
+        return Corpus(folder)
     if not (folder / "corpus.json").exists() and not (folder / "segments").is_dir():
         raise CorpusError(
             "no corpus here", path=folder, hint="record or import samples first, or pass --corpus"
@@ -111,8 +115,15 @@ def import_(
     if fmt == "files" and not target:
         raise click.BadParameter("--format files needs --target", param_hint="--target")
     config, root, folder = _setup(common)
+    remote = remote_import(folder, root)  # a URL: import locally, then push (corpus_remote.py)
+    folder = remote.folder if remote else folder
     source = config.source.parent if config.source else root
-    redactor = build_redactor(folder, config.corpus.redaction, key_file=key_file, root=source)
+    redactor = build_redactor(
+        remote.key_beside if remote else folder,
+        config.corpus.redaction,
+        key_file=key_file,
+        root=source,
+    )
     result = import_paths(
         folder,
         fmt,
@@ -124,12 +135,15 @@ def import_(
         strict=strict,
         events=ConsoleEvents(),
     )
+    if remote:
+        remote.push()
+    label = remote.corpus.url if remote else str(folder)
     if as_json:
-        emit_json({"corpus": str(folder), **result.as_dict()})
+        emit_json({"corpus": label, **result.as_dict()})
         return 0
     console = plain_console()
     line = f"imported {result.imported} sample{'s' if result.imported != 1 else ''}"
-    line += f" from {result.files} file{'s' if result.files != 1 else ''} into {folder}"
+    line += f" from {result.files} file{'s' if result.files != 1 else ''} into {label}"
     extras = [
         f"{n} {what}"
         for n, what in (
@@ -359,3 +373,14 @@ def _clip(text: str, width: int = 32) -> str:
 from realitycheck.cli.corpus_doctor import doctor  # noqa: E402 - registered beside the others
 
 corpus.add_command(doctor)
+
+
+def _remote_commands() -> None:
+    """`corpus push|pull|compact|prune` live in cli/corpus_remote.py."""
+    from realitycheck.cli.corpus_remote import COMMANDS as REMOTE
+
+    for command in REMOTE:
+        corpus.add_command(command)
+
+
+_remote_commands()

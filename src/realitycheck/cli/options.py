@@ -40,6 +40,9 @@ class Common:
         """--corpus, then REALITYCHECK_CORPUS (already folded into config), then the default."""
         if self.corpus is not None:
             return self.corpus
+        url = getattr(config.corpus, "url", None)
+        if url:
+            return CorpusLocation().convert(str(url), None, None)
         configured = getattr(config.corpus, "dir", None)
         if configured:
             path = Path(str(configured))
@@ -47,12 +50,36 @@ class Common:
         return root / ".realitycheck" / "corpus"
 
 
+class CorpusLocation(click.ParamType):  # type: ignore[type-arg]
+    """A corpus folder, or a URL (s3://bucket/prefix, file:///dir, …) checked here, whole.
+
+    The location then travels as a `Path` (`s3:/bucket/prefix`), which corpus/remote/url.py
+    reads back as the URL; a malformed URL fails now, as one line naming it.
+    """
+
+    name = "DIR|URL"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path:
+        if isinstance(value, Path):
+            return value
+        text = str(value)
+        if "://" in text:
+            from realitycheck.corpus.remote.url import parse
+
+            parse(text)
+        return Path(text)
+
+
 def _absolute(path: Path | None) -> Path | None:
     """A path from the command line, resolved once against the directory it was given in.
 
     Replay workers change directory; a relative path read later would point elsewhere.
     """
-    return path.resolve() if path is not None else None
+    if path is None:
+        return None
+    from realitycheck.corpus.remote.url import is_remote
+
+    return path if is_remote(path) else path.resolve()
 
 
 def common_options(func: F) -> F:
@@ -86,10 +113,11 @@ def common_options(func: F) -> F:
         ),
         click.option(
             "--corpus",
-            type=click.Path(path_type=Path),
+            type=CorpusLocation(),
             default=None,
             envvar="REALITYCHECK_CORPUS",
-            help="Corpus directory (default: .realitycheck/corpus).  [env: REALITYCHECK_CORPUS]",
+            help="Corpus directory, or a URL such as s3://bucket/prefix (default: "
+            ".realitycheck/corpus).  [env: REALITYCHECK_CORPUS]",
         ),
         click.option("--debug", is_flag=True, help="Show tracebacks on errors."),
     ]

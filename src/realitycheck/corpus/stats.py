@@ -66,16 +66,16 @@ def corpus_stats(corpus: Corpus) -> dict[str, Any]:
     span = con.execute(
         "SELECT min(recorded_at), max(recorded_at), count(*) FROM samples"
     ).fetchone()
-    segments = corpus.segment_paths()
+    sizes = corpus.segment_sizes()
     blob_count, blob_bytes = _folder_size(corpus.blobs.root)
     staging = list(corpus.segments_dir.glob(".staging-*")) if corpus.segments_dir.is_dir() else []
     return {
-        "corpus": str(corpus.root),
+        "corpus": getattr(corpus, "url", str(corpus.root)),
         "samples": int(span[2]) if span else 0,
         "first": span[0].isoformat() if span and span[0] else None,
         "last": span[1].isoformat() if span and span[1] else None,
-        "segments": len(segments),
-        "segment_bytes": sum(p.stat().st_size for p in segments),
+        "segments": len(sizes),
+        "segment_bytes": sum(sizes),
         "blobs": {"count": blob_count, "bytes": blob_bytes},
         "sources": dict(sorted(totals.items())),
         "targets": targets,

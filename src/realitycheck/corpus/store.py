@@ -145,6 +145,17 @@ class BlobStore:
 class Corpus:
     """A corpus directory: write segments, read samples, query with DuckDB."""
 
+    def __new__(cls, root: Path | str, **options: Any) -> Corpus:
+        """A URL (s3://bucket/prefix, file:///dir, …) opens a remote corpus (corpus/remote/)."""
+        if cls is Corpus:
+            from realitycheck.corpus.remote.url import is_remote
+
+            if is_remote(root):
+                from realitycheck.corpus.remote.corpus import RemoteCorpus
+
+                return super().__new__(RemoteCorpus)
+        return super().__new__(cls)
+
     def __init__(self, root: Path, *, create: bool = False) -> None:
         self.root = Path(root)
         self.segments_dir = self.root / "segments"
@@ -201,8 +212,17 @@ class Corpus:
         ignored; a bad segment is quarantined and named in `problems`, see segments.py)."""
         if not self.segments_dir.is_dir():
             return []
-        paths = sorted(self.segments_dir.glob("seg-*.parquet"))
+        if (self.root / "commits").is_dir():  # compacted or pruned (corpus/remote/layout.py)
+            from realitycheck.corpus.remote.layout import local_live
+
+            paths = local_live(self.root)
+        else:
+            paths = sorted(self.segments_dir.glob("seg-*.parquet"))
         return sound_segments(self.root, paths, self.problems)
+
+    def segment_sizes(self) -> list[int]:
+        """Bytes of each segment."""
+        return [p.stat().st_size for p in self.segment_paths()]
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A DuckDB connection with a view `samples` over every segment."""
@@ -352,3 +372,10 @@ def write_segment(folder: Path, table: pa.Table) -> Path:
 def open_corpus(root: Path) -> Corpus:
     """Open an existing corpus for reading."""
     return Corpus(root)
+
+
+def is_remote(location: Path | str) -> bool:
+    """Whether a corpus location is a URL (s3://, file://, …: corpus/remote/)."""
+    from realitycheck.corpus.remote.url import is_remote as url
+
+    return url(location)

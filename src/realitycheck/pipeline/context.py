@@ -12,6 +12,7 @@ from realitycheck.core.diff import FileDiff
 from realitycheck.core.events import Events
 from realitycheck.core.git import Commit, Git
 from realitycheck.core.report import StageReport
+from realitycheck.corpus.store import is_remote
 
 T = TypeVar("T")
 
@@ -62,7 +63,11 @@ class Context:
     def corpus_dir(self) -> Path:
         """Where the corpus lives: --corpus, then configuration, then the default folder."""
         if self.options.corpus is not None:
-            return self.options.corpus.absolute()
+            corpus = self.options.corpus
+            return corpus if is_remote(corpus) else corpus.absolute()
+        url = getattr(self.config.corpus, "url", None)
+        if url:  # a remote corpus (corpus/remote/); travels as a Path, read back as the URL
+            return Path(str(url))
         configured = getattr(self.config.corpus, "dir", None)
         if configured:
             path = Path(str(configured))

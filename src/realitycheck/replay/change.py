@@ -13,7 +13,7 @@ from realitycheck.core.errors import CorpusError
 from realitycheck.core.events import Events
 from realitycheck.core.git import Git
 from realitycheck.core.ranges import to_ranges
-from realitycheck.corpus.store import Corpus
+from realitycheck.corpus.store import Corpus, is_remote
 from realitycheck.replay import reality
 from realitycheck.replay.executor import backend_for
 from realitycheck.replay.function import FunctionReplay, Revision, replay_functions
@@ -70,7 +70,7 @@ def plan(job: ChangeReplay, corpus: Corpus | None) -> tuple[list[str], dict[str,
 
 def open_corpus(path: Path) -> Corpus | None:
     """The corpus at `path`, or None when there is none yet."""
-    if not path.is_dir():
+    if not path.is_dir() and not is_remote(path):
         return None
     return Corpus(path)
 

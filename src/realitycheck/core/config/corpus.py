@@ -108,6 +108,12 @@ class CaptureConfig(Section):
         description="Who redacts and writes: a helper process (keeps the work off the "
         "application's interpreter lock) or a thread of the application.",
     )
+    ship_backlog_mb: float = Field(
+        default=1024.0,
+        gt=0,
+        description="With a remote corpus: megabytes of segments waiting on local disk to be "
+        "shipped, at most; past it, new samples are dropped and counted (backlog-full).",
+    )
     max_body_kb: int = Field(
         default=4096,
         ge=1,
@@ -130,5 +136,20 @@ class CorpusConfig(Section):
     dir: str | None = Field(
         default=None, description="The corpus folder (default: .realitycheck/corpus)."
     )
+    url: str | None = Field(
+        default=None,
+        description="A remote corpus (s3://bucket/prefix, gs://, az://, file:///dir) read in "
+        "place, and shipped to by capture; `dir` is then capture's local spool. Credentials "
+        "come from the store's own environment and profiles, never from this file.",
+    )
     capture: CaptureConfig = Field(default_factory=CaptureConfig)
     redaction: RedactionConfig = Field(default_factory=RedactionConfig)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and "://" not in value:
+            raise ValueError(f"{value!r} is not a URL like s3://bucket/prefix or file:///dir")
+        if value is not None and "@" in value.split("://", 1)[1].split("/", 1)[0]:
+            raise ValueError("credentials do not belong in the URL (use the store's profile)")
+        return value

@@ -22,6 +22,7 @@ ENV_SWITCH = "REALITYCHECK_CAPTURE"
 ENV_CORPUS = "REALITYCHECK_CORPUS"
 ENV_CONFIG = "REALITYCHECK_CONFIG"
 ENV_KEY = "REALITYCHECK_REDACTION_KEY_FILE"
+ENV_SPOOL = "REALITYCHECK_SPOOL"
 _OFF = {"0", "false", "no", "off", ""}
 _UNSET: Any = object()
 
@@ -47,6 +48,7 @@ def configure(
     batch_size: int | None = None,
     flush_seconds: float | None = None,
     writer: str | None = None,
+    spool: str | Path | None = None,
 ) -> Recorder | None:
     """Turn capture on for this process (or off); returns the recorder, or None when off.
 
@@ -55,6 +57,10 @@ def configure(
     or the path of a realitycheck.toml or pyproject.toml), overridden by the arguments. A
     problem that stops capture (no corpus named, no usable redaction key) is logged, and the
     application runs on without capture.
+
+    When the corpus is a URL (s3://bucket/prefix, …), segments are written to a local spool
+    folder (`spool`, else `REALITYCHECK_SPOOL`, else `[corpus] dir`, else .realitycheck/spool)
+    and a shipper in the writing process uploads them (corpus/remote/shipper.py).
     """
     env = environ or {}
     disable()
@@ -65,7 +71,8 @@ def configure(
     except RealityCheckError as exc:
         log.error("realitycheck capture is off: %s", exc)
         return None
-    folder = corpus or env.get(ENV_CORPUS) or cfg.corpus.dir
+    folder = corpus or env.get(ENV_CORPUS) or cfg.corpus.url or cfg.corpus.dir
+    ship_to, folder = shipping(folder, spool or env.get(ENV_SPOOL), cfg.corpus.dir)
     if not folder:
         if env.get(ENV_SWITCH):
             log.error("realitycheck capture is off: no corpus folder (set %s)", ENV_CORPUS)
@@ -87,6 +94,8 @@ def configure(
         flush_seconds=cap.flush_seconds if flush_seconds is None else flush_seconds,
         max_body_bytes=cap.max_body_kb * 1024,
         writer=cap.writer if writer is None else writer,
+        ship_to=ship_to,
+        ship_backlog_bytes=int(cap.ship_backlog_mb * (1 << 20)),
     )
     key = key_file or env.get(ENV_KEY) or None
     try:
@@ -113,6 +122,18 @@ def configure(
         "identical inputs skipped" if settings.dedup else "every input kept",
     )
     return recorder
+
+
+def shipping(
+    folder: str | Path | None, spool: str | Path | None, configured_dir: str | None
+) -> tuple[str | None, str | Path | None]:
+    """(the remote URL to ship to, or None; the local folder segments are written to)."""
+    from realitycheck.corpus.remote.url import location_url
+
+    url = location_url(folder) if folder else None
+    if url is None:
+        return None, folder
+    return url, spool or configured_dir or Path(".realitycheck") / "spool"
 
 
 @contextlib.contextmanager

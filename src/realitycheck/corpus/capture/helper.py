@@ -263,10 +263,15 @@ def main() -> int:
             host, batch[0] = message[2], message[1]
             writer.write(pending)
             pending = []
-            send(stdout, ("ack", message[1], counters.snapshot(), details))
+            send(stdout, ("ack", message[1], writer.snapshot(), details))
             stdout.flush()
         elif message[0] == "stop":
             break
+    if writer.shipper is not None:  # a shipper's last upload, and its counts (corpus/remote/)
+        writer.close()
+        with contextlib.suppress(OSError, ValueError):
+            send(stdout, ("ack", batch[0], writer.snapshot(), details))
+            stdout.flush()
     return 0
 
 

@@ -150,6 +150,8 @@ class Recorder:
         if self._helper is not None:
             self._helper.wait(timeout)
             self._helper.stop(timeout)
+        if self._local is not None:
+            self._local.close(timeout)
         if self._helper is not None or self._gone:
             self.save()  # the last word on the counts, after the helper's last batch
 

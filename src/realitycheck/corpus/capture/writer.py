@@ -49,6 +49,8 @@ class CaptureSettings:
     flush_seconds: float = 5.0
     max_body_bytes: int = 4 << 20
     writer: str = "process"
+    ship_to: str | None = None  # a remote corpus URL; `corpus` is then the local spool
+    ship_backlog_bytes: int = 1 << 30
 
 
 def drop_reason(exc: BaseException) -> str:
@@ -105,6 +107,7 @@ class BatchWriter:
         self.sampler = Sampler(settings.rate, settings.rates, settings.max_per_hour)
         self.seen = Seen(settings.dedup_memory)
         self.ingest: Ingest | None = None
+        self.shipper = start_shipper(settings, report)
 
     def _open(self) -> Ingest:
         if self.ingest is None:
@@ -120,6 +123,11 @@ class BatchWriter:
 
     def write(self, batch: list[Item]) -> None:
         """Redact and write one batch as one segment; drop and count it when that fails."""
+        if self.shipper is not None and self.shipper.full():
+            self.counters.drop("backlog-full", len(batch))
+            self.report("backlog-full", f"{self.settings.ship_to} is behind; local backlog full")
+            self.save()
+            return
         try:
             ingest = self._open()
         except Exception as exc:  # a missing or read-only corpus
@@ -157,6 +165,8 @@ class BatchWriter:
         try:
             ingest.flush()
             self.counters.add("written", written)
+            if self.shipper is not None:
+                self.shipper.poke()
         except Exception as exc:  # a full disk, a read-only corpus
             ingest.discard()
             self._dropped(written, exc)
@@ -174,4 +184,37 @@ class BatchWriter:
     def save(self) -> None:
         """Write the counts beside the segments (best effort)."""
         with contextlib.suppress(Exception):
-            self.counters.save(self.settings.corpus, self.extra() if self.extra else None)
+            extra = self.extra() if self.extra else None
+            if self.shipper is not None:
+                extra = {**(extra or {}), "shipping": self.shipper.status()}
+            self.counters.save(self.settings.corpus, extra)
+
+    def snapshot(self) -> dict[str, Any]:
+        """The counts, with the shipper's when there is one."""
+        counts = self.counters.snapshot()
+        if self.shipper is not None:
+            counts["shipping"] = self.shipper.status()
+        return counts
+
+    def close(self, timeout: float | None = 5.0) -> None:
+        """Stop the shipper (one last upload within `timeout`); the rest ships next time."""
+        if self.shipper is not None:
+            self.shipper.stop(timeout)
+            self.save()
+
+
+def start_shipper(settings: CaptureSettings, report: Callable[[str, str], None]) -> Any:
+    """The shipper thread of a capture that ships to a remote corpus (corpus/remote/)."""
+    if not settings.ship_to:
+        return None
+    from realitycheck.corpus.remote.shipper import Shipper
+
+    shipper = Shipper(
+        settings.corpus,
+        settings.ship_to,
+        max_backlog_bytes=settings.ship_backlog_bytes,
+        interval=settings.flush_seconds,
+        report=report,
+    )
+    shipper.start()
+    return shipper

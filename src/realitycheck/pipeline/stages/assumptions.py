@@ -9,7 +9,7 @@ from realitycheck.assumptions.section import blocks, checks, data, findings, sum
 from realitycheck.assumptions.skeleton import ledger_path, skeleton
 from realitycheck.core.errors import CorpusError
 from realitycheck.core.report import Reason, StageReport, StageStatus
-from realitycheck.corpus.store import Corpus
+from realitycheck.corpus.store import Corpus, is_remote
 from realitycheck.pipeline.context import Context
 from realitycheck.pipeline.stage import Skip, StageRun
 from realitycheck.provenance.model import ProvenanceResult
@@ -18,7 +18,7 @@ from realitycheck.provenance.model import ProvenanceResult
 def open_store(ctx: Context) -> tuple[Corpus | None, str]:
     """The corpus, or None and why there is none."""
     folder = ctx.corpus_dir
-    if not folder.is_dir():
+    if not folder.is_dir() and not is_remote(folder):
         return None, f"no corpus at {folder} (record or import samples, or pass --corpus)"
     try:
         return Corpus(folder), ""

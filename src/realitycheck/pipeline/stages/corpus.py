@@ -22,7 +22,7 @@ from realitycheck.core.report import (
 )
 from realitycheck.corpus.model import CorpusSummary, TargetSummary
 from realitycheck.corpus.stats import corpus_stats
-from realitycheck.corpus.store import Corpus
+from realitycheck.corpus.store import Corpus, is_remote
 from realitycheck.pipeline.context import Context
 from realitycheck.pipeline.stage import Skip, StageRun
 
@@ -57,7 +57,7 @@ class CorpusStage:
 
     def run(self, ctx: Context) -> StageRun:
         folder = ctx.corpus_dir
-        if not folder.is_dir():
+        if not folder.is_dir() and not is_remote(folder):
             raise Skip(f"no corpus at {folder} (record or import samples, or pass --corpus)")
         try:
             stats = corpus_stats(Corpus(folder))
