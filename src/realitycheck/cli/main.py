@@ -27,6 +27,8 @@ COMMANDS: dict[str, str] = {
     "assumptions": "realitycheck.cli.assumptions:assumptions",
     "replay": "realitycheck.cli.replay:replay",
     "corpus": "realitycheck.cli.corpus:corpus",
+    "github": "realitycheck.cli.github:github",
+    "precommit": "realitycheck.cli.precommit:precommit",
     "deploy": "realitycheck.cli.deploy:deploy",
     "serve": "realitycheck.cli.serve:serve",
     "judge": "realitycheck.cli.judge:judge",

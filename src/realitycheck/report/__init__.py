@@ -26,6 +26,7 @@ FORMATS: dict[str, str] = {
     "junit": "realitycheck.report.junit:render",
     "html": "realitycheck.report.html_report:render",
     "sarif": "realitycheck.report.sarif:render",
+    "codequality": "realitycheck.report.codequality:render",
 }
 
 

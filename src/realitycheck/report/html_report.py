@@ -1,4 +1,8 @@
-"""A standalone HTML page: the verdict, a section per stage, details folded."""
+"""A standalone HTML page: the verdict, a section per stage with its figures, details folded.
+
+One self-contained file: inline CSS and inline SVG figures (`plots.py`), no script, nothing
+fetched from the network.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,15 @@ from realitycheck.core.report import (
     Table,
 )
 from realitycheck.report.labels import VERDICT_MARK, VERDICT_WORD, short, stage_state
+from realitycheck.report.plots import Figure, figures
+
+# Which stage's section shows each figure.
+FIGURE_STAGE = {
+    "divergence": "replay",
+    "coverage": "replay",
+    "assumptions": "assumptions",
+    "provenance": "provenance",
+}
 
 _CSS = """
 body{font:15px/1.45 system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;color:#222}
@@ -24,6 +37,7 @@ vertical-align:top;text-align:left} th{background:#f6f6f6} pre{white-space:pre-w
 .failed{color:#b00020} .passed{color:#0a7d32} .skipped{color:#777} .error{color:#a66b00}
 .insufficient{color:#a66b00}
 .warn{color:#a66b00} details{margin:.5rem 0} summary{cursor:pointer;font-weight:600}
+figure{margin:1rem 0} figure svg{max-width:100%;height:auto} figcaption{color:#555;font-size:.9rem}
 """
 
 
@@ -59,7 +73,14 @@ def _blocks(blocks: list[Block]) -> str:
     return "\n".join(out)
 
 
-def _stage(stage: StageReport) -> str:
+def _figure(fig: Figure) -> str:
+    return (
+        f'<figure id="figure-{fig.name}" role="img" aria-label="{escape(fig.title)}">'
+        f"{fig.svg}<figcaption>{escape(fig.caption)}</figcaption></figure>"
+    )
+
+
+def _stage(stage: StageReport, figs: list[Figure] | None = None) -> str:
     mark, word = stage_state(stage)
     parts = [f'<h2>{mark} {escape(stage.title)} <span class="{word}">{word}</span></h2>']
     if stage.status.value != "ran":
@@ -67,6 +88,7 @@ def _stage(stage: StageReport) -> str:
         return "\n".join(parts)
     if stage.summary:
         parts.append(f"<p>{escape(stage.summary)}</p>")
+    parts.extend(_figure(f) for f in figs or [])
     if stage.failures:
         items = "".join(f'<li class="failed">{escape(f.message)}</li>' for f in stage.failures)
         parts.append(f"<ul>{items}</ul>")
@@ -91,15 +113,20 @@ def render(report: Report, *, color: bool = False) -> str:
     reasons = "".join(
         f"<li><strong>{escape(r.check)}</strong>: {escape(r.message)}</li>" for r in report.reasons
     )
+    by_stage: dict[str, list[Figure]] = {}
+    for fig in figures(report):
+        by_stage.setdefault(FIGURE_STAGE.get(fig.name, ""), []).append(fig)
     body = [
         f"<h1>{VERDICT_MARK[report.verdict]} realitycheck: {verdict}</h1>",
         f"<p><code>{short(ch.base)}..{short(ch.head)}</code> · {ch.commits} commit"
         f"{'s' if ch.commits != 1 else ''}</p>",
         f"<ul>{reasons}</ul>" if reasons else "",
-        *(_stage(s) for s in report.stages),
+        *(_stage(s, by_stage.get(s.name)) for s in report.stages),
     ]
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'; img-src data:\">"
         f"<title>realitycheck: {verdict}</title><style>{_CSS}</style></head><body>\n"
         + "\n".join(b for b in body if b)
         + "\n</body></html>\n"
