@@ -41,6 +41,9 @@ def make_venv(where: Path, *, with_tools: bool) -> Path:
     lines = [str(extra)]
     if with_tools:
         lines.append(sysconfig.get_paths()["purelib"])  # realitycheck's pytest and coverage
+        import realitycheck  # its pytest plugin is registered there: make it importable too
+
+        lines.append(str(Path(realitycheck.__file__).resolve().parents[1]))
     Path(site, "project.pth").write_text("\n".join(lines) + "\n")
     return python
 
