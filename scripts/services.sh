@@ -5,11 +5,9 @@
 set -u
 need=()
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
-# the HTML report is checked in headless Chromium (Debian's package)
-command -v chromium >/dev/null 2>&1 || need+=(chromium)
 # the canary judge's tests start a real Prometheus (Debian package prometheus) on loopback
 command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
-# the shadow proxy's live page is tested in headless Chromium
+# the HTML report and the shadow proxy's live page are tested in headless Chromium
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
