@@ -39,6 +39,7 @@ def one_line(err: str) -> str:
     ("url", "says"),
     [
         ("s3:///prefix", "no bucket named"),
+        ("s3://", "nothing after the scheme"),
         ("s3://a/prefix", "no bucket named"),
         ("s3://key:secret@bucket/prefix", "credentials do not belong in the URL"),
         ("file://relative/dir", "absolute path"),

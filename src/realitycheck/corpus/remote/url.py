@@ -74,7 +74,8 @@ def parse(location: str | Path) -> RemoteLocation:
     if url is None:
         raise RemoteError("not a URL", path=str(location))
     match = _SCHEME.match(url)
-    assert match is not None
+    if match is None:  # e.g. `s3://` alone, which loses its slashes when trimmed
+        raise RemoteError("a URL with nothing after the scheme", path=str(location))
     protocol, rest = match.group(1).lower(), match.group(2)
     if protocol == "file":
         if not rest.startswith("/"):
