@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from realitycheck.core.errors import InputError
 from realitycheck.corpus.importers import bulk, import_paths
 from realitycheck.corpus.importers.bulk import QUERY, import_jsonl
 from realitycheck.corpus.importers.bulkbatch import input_hashes, long_numbers, sample_ids, scan
@@ -153,8 +154,8 @@ def test_a_field_of_the_wrong_type_is_named_by_the_careful_importer(
 
 def test_a_line_without_a_target_needs_one_given(tmp_path: Path, key_file: Path) -> None:
     path = write(tmp_path / "s.jsonl", [{"input": {"args": {}}}] * 3)
-    result = import_paths(tmp_path / "c", "jsonl", [path], key_file=key_file)
-    assert result.imported == 0 and result.skipped == 3
+    with pytest.raises(InputError, match="names no target"):
+        import_paths(tmp_path / "c", "jsonl", [path], key_file=key_file)
     given = import_paths(tmp_path / "d", "jsonl", [path], key_file=key_file, target="fn:m:g")
     assert given.imported == 3 and given.targets == {"fn:m:g": 3}
 

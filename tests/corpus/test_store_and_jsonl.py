@@ -80,8 +80,10 @@ def test_a_bad_line_sends_the_file_to_the_careful_importer(tmp_path: Path, key_f
     assert Corpus(tmp_path / "strict").count() == 0
     wrong = tmp_path / "wrong.jsonl"
     wrong.write_text('{"target": "fn:m:f", "input": {"args": {}}, "tags": [1]}\n')
-    result = import_paths(tmp_path / "w", "jsonl", [wrong], key_file=key_file)
-    assert result.imported == 0 and "'tags' and 'redactions'" in result.problems[0]
+    with pytest.raises(InputError) as nothing:  # every entry malformed: an error, not "0 imported"
+        import_paths(tmp_path / "w", "jsonl", [wrong], key_file=key_file)
+    assert "'tags' and 'redactions'" in str(nothing.value)
+    assert not (tmp_path / "w").exists() or Corpus(tmp_path / "w").count() == 0
 
 
 def test_staging_is_invisible_until_published(tmp_path: Path) -> None:

@@ -41,7 +41,42 @@ def import_paths(
     strict: bool = False,
     events: Events | None = None,
 ) -> ImportResult:
-    """Import files of one format into the corpus."""
+    """Import files of one format into the corpus.
+
+    An import where every entry was malformed is an error (exit 2), not "0 samples imported":
+    the file is not what its format says.
+    """
+    result = _import(
+        corpus,
+        fmt,
+        paths,
+        target=target,
+        arg=arg,
+        redactor=redactor,
+        key_file=key_file,
+        dedup=dedup,
+        strict=strict,
+        events=events,
+    )
+    if result.skipped and not result.imported and not result.duplicates:
+        first = result.problems[0].removesuffix("; skipped") if result.problems else ""
+        raise InputError(f"nothing could be imported, every entry was malformed: {first}")
+    return result
+
+
+def _import(
+    corpus: Corpus | Path,
+    fmt: str,
+    paths: Sequence[Path],
+    *,
+    target: str | None,
+    arg: str,
+    redactor: Redactor | None,
+    key_file: Path | None,
+    dedup: bool,
+    strict: bool,
+    events: Events | None,
+) -> ImportResult:
     if fmt == "files":
         return import_files(
             corpus,
