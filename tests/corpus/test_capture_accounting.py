@@ -77,10 +77,12 @@ def test_every_sample_is_written_or_counted_across_kill_9_loops(
     # its segment's rename and its counts file may be counted as well (never more than that)
     assert on_disk + died >= total
     assert on_disk + died - total <= 5 * kills
-    assert stats["written"] == on_disk
+    # the same instant: such a batch is on disk but counted as helper-died, not as written
+    assert 0 <= on_disk - stats["written"] <= 5 * kills
     [saved] = (corpus_dir / "capture").glob("*.json")
     persisted = json.loads(saved.read_text())
-    assert persisted["written"] == on_disk and persisted["dropped"].get("helper-died", 0) == died
+    assert persisted["written"] == stats["written"]
+    assert persisted["dropped"].get("helper-died", 0) == died
 
 
 def test_a_read_only_corpus_keeps_its_counts_readable(
