@@ -259,14 +259,9 @@ def function(
         raise CorpusError(str(exc), path=corpus_dir) from None
     if why:
         result.warnings.insert(0, why)
-    change = Change(
-        repo=str(git.root),
-        base=base_sha,
-        head=head_sha,
-        base_ref=base_ref,
-        head_ref=head,
-        commits=len(git.commits(base_sha, head_sha)),
-    )
+    from realitycheck.cli.replay_service import report_change
+
+    change = report_change(git, base_sha, head_sha, base_ref, head)
     return _emit(result, change, fmt, output, config.replay.fail_on, config.policy.fail_closed)
 
 

@@ -104,12 +104,19 @@ def replay_service(
         ) from None
     if why:
         result.warnings.insert(0, why)
-    change = Change(
-        repo=str(git.root),
-        base=base_sha,
-        head=head_sha,
-        base_ref=base_ref,
-        head_ref=head,
-        commits=len(git.commits(base_sha, head_sha)),
-    )
+    change = report_change(git, base_sha, head_sha, base_ref, head)
     return result, change
+
+
+def report_change(
+    git: Git, base: str | None, head: str, base_ref: str | None, head_ref: str
+) -> Change:
+    """The report's `change` section for a replay of base..head."""
+    return Change(
+        repo=str(git.root),
+        base=base,
+        head=head,
+        base_ref=base_ref,
+        head_ref=head_ref,
+        commits=len(git.commits(base, head)),
+    )
