@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import ParamSpec
 
 from realitycheck.core.errors import InputError
 from realitycheck.core.events import Events
@@ -28,6 +30,25 @@ FORMATS: dict[str, tuple[Reader, tuple[str, ...]]] = {
 FORMAT_NAMES = (*FORMATS, "files")
 
 
+P = ParamSpec("P")
+
+
+def _refuse_all_malformed(run: Callable[P, ImportResult]) -> Callable[P, ImportResult]:
+    """An import where every entry was malformed is an error (exit 2), not "0 imported":
+    the file is not what its format says."""
+
+    @functools.wraps(run)
+    def checked(*args: P.args, **kwargs: P.kwargs) -> ImportResult:
+        result = run(*args, **kwargs)
+        if result.skipped and not result.imported and not result.duplicates:
+            first = result.problems[0].removesuffix("; skipped") if result.problems else ""
+            raise InputError(f"nothing could be imported, every entry was malformed: {first}")
+        return result
+
+    return checked
+
+
+@_refuse_all_malformed
 def import_paths(
     corpus: Corpus | Path,
     fmt: str,
@@ -41,42 +62,7 @@ def import_paths(
     strict: bool = False,
     events: Events | None = None,
 ) -> ImportResult:
-    """Import files of one format into the corpus.
-
-    An import where every entry was malformed is an error (exit 2), not "0 samples imported":
-    the file is not what its format says.
-    """
-    result = _import(
-        corpus,
-        fmt,
-        paths,
-        target=target,
-        arg=arg,
-        redactor=redactor,
-        key_file=key_file,
-        dedup=dedup,
-        strict=strict,
-        events=events,
-    )
-    if result.skipped and not result.imported and not result.duplicates:
-        first = result.problems[0].removesuffix("; skipped") if result.problems else ""
-        raise InputError(f"nothing could be imported, every entry was malformed: {first}")
-    return result
-
-
-def _import(
-    corpus: Corpus | Path,
-    fmt: str,
-    paths: Sequence[Path],
-    *,
-    target: str | None,
-    arg: str,
-    redactor: Redactor | None,
-    key_file: Path | None,
-    dedup: bool,
-    strict: bool,
-    events: Events | None,
-) -> ImportResult:
+    """Import files of one format into the corpus."""
     if fmt == "files":
         return import_files(
             corpus,
